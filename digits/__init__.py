@@ -1,0 +1,1 @@
+"""Digits: read handwritten digits."""

@@ -1,0 +1,74 @@
+"""On-the-fly augmentation of uint8 digit batches for training.
+
+Each image gets its own random affine warp (rotation, scale, shear, shift),
+sometimes a thicker or thinner stroke, and optionally an elastic distortion,
+so the network sees pens and hands that MNIST's writers did not use.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+MAX_ROTATION_DEG = 12.0
+SCALE_RANGE = (0.85, 1.10)
+MAX_SHEAR = 0.2
+MAX_SHIFT_PX = 2.0
+
+
+def random_affine(rng: np.random.Generator) -> np.ndarray:
+    """A random 2x3 affine matrix about the centre of a 28x28 image."""
+    angle = np.deg2rad(rng.uniform(-MAX_ROTATION_DEG, MAX_ROTATION_DEG))
+    scale = rng.uniform(*SCALE_RANGE)
+    shear = rng.uniform(-MAX_SHEAR, MAX_SHEAR)
+    cos, sin = np.cos(angle) * scale, np.sin(angle) * scale
+    linear = np.array([[cos, -sin], [sin, cos]]) @ np.array([[1.0, shear], [0.0, 1.0]])
+    centre = np.array([13.5, 13.5])
+    offset = centre - linear @ centre + rng.uniform(-MAX_SHIFT_PX, MAX_SHIFT_PX, 2)
+    return np.hstack([linear, offset[:, None]]).astype(np.float32)
+
+
+def elastic(image: np.ndarray, rng: np.random.Generator, alpha=6.0, sigma=4.0):
+    """Simard-style elastic distortion of one (28, 28) image."""
+    shape = image.shape
+    dx = cv2.GaussianBlur(rng.uniform(-1, 1, shape).astype(np.float32), (0, 0), sigma)
+    dy = cv2.GaussianBlur(rng.uniform(-1, 1, shape).astype(np.float32), (0, 0), sigma)
+    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
+    return cv2.remap(
+        image, xs + alpha * dx, ys + alpha * dy, cv2.INTER_LINEAR, borderValue=0
+    )
+
+
+_KERNEL = np.ones((2, 2), np.uint8)
+
+
+def augment_batch(
+    images: np.ndarray, rng: np.random.Generator, use_elastic: bool = False
+) -> np.ndarray:
+    """Randomly distort a batch.
+
+    ``images`` is (B, 28, 28) uint8; returns (B, 28, 28) uint8.
+
+    Examples
+    --------
+    >>> batch = np.zeros((2, 28, 28), np.uint8)
+    >>> augment_batch(batch, np.random.default_rng(0)).shape
+    (2, 28, 28)
+    """
+    out = np.empty_like(images)
+    for i, image in enumerate(images):
+        warped = cv2.warpAffine(
+            image, random_affine(rng), (28, 28), flags=cv2.INTER_LINEAR, borderValue=0
+        )
+        stroke = rng.random()
+        if stroke < 0.15:
+            warped = cv2.dilate(warped, _KERNEL)
+        elif stroke < 0.25:
+            thinner = cv2.erode(warped, _KERNEL)
+            # Never erase a digit: keep the thinner version only if ink remains.
+            if (thinner > 127).sum() >= 0.4 * (warped > 127).sum():
+                warped = thinner
+        if use_elastic and rng.random() < 0.5:
+            warped = elastic(warped, rng)
+        out[i] = warped
+    return out

@@ -1,0 +1,194 @@
+"""The ``python -m digits`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from digits.bundle import BundleError
+from digits.data import DataError
+
+
+def _progress_bar(done: int, total: int, text: str, width: int = 30) -> None:
+    filled = int(width * done / max(total, 1))
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {text}   ")
+    sys.stderr.flush()
+
+
+def cmd_train(args) -> int:
+    from digits.bundle import set_active
+    from digits.train import preset, train_and_save
+
+    overrides = {"arch": args.arch}
+    for field in ("epochs", "batch_size", "learning_rate", "seed", "train_limit"):
+        if getattr(args, field) is not None:
+            overrides[field] = getattr(args, field)
+    if args.no_augment:
+        overrides["augment"] = False
+    if args.elastic:
+        overrides["elastic"] = True
+    config = preset(args.preset, **overrides)
+    config.validate()
+    print(f"Training {config.arch} for {config.epochs} epoch(s) ({args.preset} preset).",
+          file=sys.stderr)
+    started = time.time()
+
+    def on_batch(epoch, batch, logs):
+        _progress_bar(batch, logs["batches"],
+                      f"epoch {epoch}/{config.epochs} loss {logs.get('loss', 0):.4f} "
+                      f"acc {logs.get('accuracy', 0):.4f} {time.time() - started:.0f}s")
+
+    def on_epoch(epoch, logs):
+        sys.stderr.write("\n")
+        print(f"epoch {epoch}/{config.epochs}: loss {logs['loss']:.4f} "
+              f"accuracy {logs['accuracy']:.4f} val_loss {logs.get('val_loss', float('nan')):.4f} "
+              f"val_accuracy {logs.get('val_accuracy', float('nan')):.4f} "
+              f"({logs['seconds']:.0f}s)", file=sys.stderr, flush=True)
+
+    bundle = train_and_save(config, models_dir=args.models_dir, name=args.name,
+                            on_epoch=on_epoch, on_batch=on_batch)
+    print(f"Saved {bundle.path} - test accuracy {bundle.accuracy:.2%}, "
+          f"{bundle.metrics['training_seconds']:.0f}s of training.")
+    if args.activate:
+        set_active(bundle.name, args.models_dir)
+        print(f"{bundle.name} is now the active model.")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from digits.bundle import active_bundle, load_bundle, load_network
+    from digits.data import load_mnist
+    from digits.evaluate import score_predictions
+
+    bundle = load_bundle(args.model) if args.model else active_bundle(args.models_dir)
+    data = load_mnist()
+    network = load_network(bundle)
+    scores = score_predictions(data.y_test, network(data.x_test.astype("float32") / 255.0))
+    if args.json:
+        scores.pop("misclassified")
+        print(json.dumps({"model": bundle.name, **scores}))
+    else:
+        print(f"{bundle.name}: MNIST test accuracy {scores['accuracy']:.2%} "
+              f"({scores['count'] - round(scores['accuracy'] * scores['count'])} errors "
+              f"in {scores['count']})")
+        print("digit precision recall    f1 support")
+        for row in scores["per_class"]:
+            print(f"{row['digit']:>5} {row['precision']:>9.4f} {row['recall']:>6.4f} "
+                  f"{row['f1']:>5.4f} {row['support']:>7}")
+    return 0
+
+
+def _read_each(paths, read_one) -> int:
+    """Print one JSON line per path; bad files get an "error" line, not a traceback."""
+    from digits.decode import ImageError, decode_image
+
+    status = 0
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            print(json.dumps({"path": str(path), "error": f"Cannot open the file ({exc.strerror})."}))
+            status = 2
+            continue
+        try:
+            result = read_one(decode_image(data))
+        except ImageError as exc:  # includes the reader's too-many-digits refusal
+            print(json.dumps({"path": str(path), "error": str(exc)}))
+            status = 2
+            continue
+        print(json.dumps({"path": str(path), **result}), flush=True)
+    return status
+
+
+def cmd_predict(args) -> int:
+    from digits.predict import active_recognizer, recognizer_for
+    from digits.bundle import load_bundle
+
+    recognizer = recognizer_for(load_bundle(args.model)) if args.model else active_recognizer(args.models_dir)
+
+    def read_one(image):
+        prediction = recognizer.predict(image)
+        if prediction.blank:
+            return {"digit": None, "reason": "blank"}
+        return {
+            "digit": prediction.digit,
+            "confidence": round(prediction.confidence, 6),
+            "probabilities": [round(float(p), 6) for p in prediction.probabilities],
+        }
+
+    return _read_each(args.images, read_one)
+
+
+def cmd_read(args) -> int:
+    from digits.predict import active_recognizer
+    from digits.reader import read_page
+
+    recognizer = active_recognizer(args.models_dir)
+    return _read_each(args.images, lambda image: read_page(image, recognizer).to_dict())
+
+
+def cmd_bench(args) -> int:
+    from digits.bench import run_bench_cli
+
+    return run_bench_cli(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m digits",
+                                     description="Read handwritten digits; train and check models.")
+    parser.add_argument("--models-dir", type=Path, default=None,
+                        help="folder of model bundles (default: models/ or $DIGITS_MODELS_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a model and save it as a bundle")
+    p.add_argument("--arch", choices=["cnn", "mlp"], default="cnn")
+    p.add_argument("--preset", choices=["quick", "standard"], default="standard")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--train-limit", type=int, help="use only the first N training images")
+    p.add_argument("--no-augment", action="store_true", help="train on the plain images")
+    p.add_argument("--elastic", action="store_true", help="add elastic distortions")
+    p.add_argument("--name", help="bundle folder name (default: date-time-arch)")
+    p.add_argument("--activate", action="store_true", help="make the new model the active one")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="score a model on the MNIST test set")
+    p.add_argument("--model", type=Path, help="bundle folder (default: the active model)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("predict", help="read one digit from each image (JSON lines)")
+    p.add_argument("images", nargs="+", help="image files (PNG, JPEG, BMP, TIFF, WebP, GIF)")
+    p.add_argument("--model", type=Path, help="bundle folder (default: the active model)")
+    p.add_argument("--json", action="store_true", help="JSON lines (the only format; kept for symmetry)")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("read", help="read all numbers on each image (JSON lines)")
+    p.add_argument("images", nargs="+", help="photos or scans of checks, notes, forms")
+    p.add_argument("--json", action="store_true", help="JSON lines (the only format; kept for symmetry)")
+    p.set_defaults(func=cmd_read)
+
+    p = sub.add_parser("bench", help="measure accuracy, speed and cost against the tutorial baseline")
+    p.add_argument("--quick", action="store_true", help="small sets and no training (about 2 minutes)")
+    p.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    p.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"),
+                   help="where to write the report (default: docs/benchmarks.md)")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (DataError, BundleError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return 130

@@ -1,0 +1,236 @@
+"""The one preprocessing: any picture of a digit -> the model's 28x28 input.
+
+Canvas drawings, uploaded photos and scans, the CLI, the number reader and the
+benchmarks all go through :func:`to_model_input` (or, for a page that holds
+several digits, :func:`find_ink` once and :func:`digit_from_ink` per digit).
+
+The output imitates how MNIST was made: the ink is cropped, scaled to fit a
+20x20 box keeping its aspect ratio, and placed in a 28x28 field with its centre
+of mass in the middle. Before that the stroke is brought to MNIST's usual
+thickness, so a 3-pixel mouse line on a 1000-pixel canvas and a felt pen on
+a phone photo both look like pen on paper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+SIZE = 28  # model input side
+BOX = 20  # the digit's longer side inside the 28x28 field, as in MNIST
+WORK = 4 * BOX  # side of the intermediate image where strokes are adjusted
+MAX_SIDE = 1600  # larger inputs are downscaled first (speed; no lost detail)
+MIN_CONTRAST = 0.12  # ink must be at least this much darker than the paper
+STROKE_WIDTH = 2.3  # MNIST median stroke width in 20-box pixels (measured: 2.25)
+STROKE_RANGE = (0.7, 1.6)  # strokes outside this x STROKE_WIDTH are adjusted
+MIN_DIGIT_SIDE = 5  # px: smaller blobs are specks, not digits
+SPECK_FRACTION = 0.08  # parts smaller than this x the largest part are dropped
+
+
+@dataclass(frozen=True)
+class InkImage:
+    """Ink found on a page, after background and polarity are normalised."""
+
+    ink: np.ndarray  # (H, W) float32 in [0, 1], 1 = full ink, 0 = paper
+    mask: np.ndarray  # (H, W) bool: pixels that are ink after thresholding
+    scale: float  # original pixels per pixel here (>= 1 when downscaled)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The model input for one digit, or nothing when there is no digit."""
+
+    image: np.ndarray | None  # (28, 28) float32 in [0, 1], None when blank
+    box: tuple[int, int, int, int] | None = None  # x, y, w, h in input pixels
+
+    @property
+    def blank(self) -> bool:
+        return self.image is None
+
+
+def _as_float(image: np.ndarray) -> np.ndarray:
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return image.astype(np.float32) / 255.0
+    if image.dtype == np.uint16:
+        return image.astype(np.float32) / 65535.0
+    if image.dtype == bool:
+        return image.astype(np.float32)
+    image = image.astype(np.float32)
+    return image / 255.0 if image.max() > 1.0 else image
+
+
+def _darkness_source(image: np.ndarray) -> np.ndarray:
+    """A (H, W) float image where ink is dark and paper light, in [0, 1]."""
+    x = _as_float(image)
+    if x.ndim == 3 and x.shape[2] == 1:
+        x = x[..., 0]
+    if x.ndim == 3 and x.shape[2] == 2:  # gray + alpha
+        x = np.dstack([x[..., 0]] * 3 + [x[..., 1]])
+    if x.ndim == 3 and x.shape[2] == 4:
+        rgb, alpha = x[..., :3], x[..., 3:]
+        if alpha.min() < 0.98:
+            on_white = rgb * alpha + (1.0 - alpha)
+            # Light strokes on a transparent canvas vanish on white: use black.
+            x = on_white if on_white.min() < 0.8 else rgb * alpha
+        else:
+            x = rgb
+    if x.ndim == 2:
+        return x if np.median(x) >= 0.5 else 1.0 - x
+    if x.ndim != 3 or x.shape[2] != 3:
+        raise ValueError(f"Expected a grayscale, RGB or RGBA image, got shape {x.shape}.")
+    luminance = x @ np.array([0.299, 0.587, 0.114], np.float32)
+    if np.median(luminance) >= 0.5:
+        return x.min(axis=2)  # coloured ink on light paper is dark in some channel
+    return 1.0 - x.max(axis=2)  # light ink on a dark board
+
+
+def find_ink(image: np.ndarray) -> InkImage:
+    """Normalise lighting and polarity and find the ink on a page or canvas.
+
+    ``image`` is (H, W), (H, W, 3) RGB or (H, W, 4) RGBA, any dtype, either
+    polarity.
+
+    Examples
+    --------
+    >>> page = np.full((50, 50), 255, np.uint8); page[10:40, 24:27] = 0
+    >>> found = find_ink(page)
+    >>> int(found.mask.sum())
+    90
+    """
+    gray = _darkness_source(image)
+    h, w = gray.shape
+    scale = max(1.0, max(h, w) / MAX_SIDE)
+    if scale > 1.0:
+        gray = cv2.resize(gray, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
+        h, w = gray.shape
+    # Paper brightness: a max filter on a small copy (wider than any stroke),
+    # smoothed and scaled back up. Dividing by it removes tint and uneven light.
+    small_side = 64
+    f = small_side / max(h, w)
+    small = cv2.resize(gray, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    k = max(3, small_side // 4) | 1
+    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    paper = cv2.GaussianBlur(paper, (0, 0), k / 3)
+    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    ink = np.clip(1.0 - gray / np.maximum(paper, 0.05), 0.0, 1.0)
+    if min(h, w) >= 200:  # sensor noise and JPEG blocks; small images keep detail
+        ink = cv2.GaussianBlur(ink, (3, 3), 0)
+    if ink.max() < MIN_CONTRAST:
+        return InkImage(np.zeros_like(ink), np.zeros(ink.shape, bool), scale)
+    otsu, _ = cv2.threshold((ink * 255).astype(np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    threshold = min(max(otsu / 255.0, MIN_CONTRAST), 0.5)
+    mask = ink > threshold
+    if not mask.any():
+        return InkImage(np.zeros_like(ink), mask, scale)
+    # Stretch so that the core of a stroke is 1 and paper noise is 0.
+    core = float(np.percentile(ink[mask], 90))
+    floor = threshold / 2
+    soft = np.clip((ink - floor) / max(core - floor, 1e-3), 0.0, 1.0)
+    near_ink = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return InkImage((soft * near_ink).astype(np.float32), mask, scale)
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """Mean stroke width of a binary shape: 2 x area / perimeter."""
+    mask_u8 = mask.astype(np.uint8)
+    contours, _ = cv2.findContours(mask_u8, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    perimeter = sum(cv2.arcLength(c, True) for c in contours)
+    area = float(mask_u8.sum())
+    return 2.0 * area / perimeter if perimeter > 0 else area**0.5
+
+
+def _digit_parts(mask: np.ndarray) -> np.ndarray:
+    """The mask without specks: parts much smaller than the largest are dropped."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return np.zeros(mask.shape, bool)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.flatnonzero(areas >= max(3, SPECK_FRACTION * areas.max())) + 1
+    return np.isin(labels, keep)
+
+
+def _adjust_stroke(work: np.ndarray, work_mask: np.ndarray, width: float) -> np.ndarray:
+    """Thicken or thin strokes in the WORK-scale image to MNIST's width."""
+    target = STROKE_WIDTH * WORK / BOX
+    low, high = (r * target for r in STROKE_RANGE)
+    if width < low:
+        k = max(2, round(target - max(width, 1.0) + 1))
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        thick = cv2.dilate(work_mask.astype(np.float32), kernel)
+        thick = cv2.GaussianBlur(thick, (3, 3), 0)
+        return np.maximum(thick, work)
+    if width > high:
+        k = round(width - target)
+        while k >= 2:
+            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+            thin = cv2.erode(work, kernel)
+            if (thin > 0.5).sum() >= 0.3 * (work > 0.5).sum():
+                return thin
+            k -= 2
+    return work
+
+
+def digit_from_ink(ink: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
+    """Turn the ink of ONE digit into the model's (28, 28) float32 input.
+
+    ``ink`` is soft ink in [0, 1] and ``mask`` its binary pixels (as from
+    :func:`find_ink`, possibly cropped). Returns None if no digit-sized ink.
+    """
+    parts = _digit_parts(mask)
+    ys, xs = np.nonzero(parts)
+    if len(ys) == 0:
+        return None
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    h, w = y1 - y0, x1 - x0
+    if max(h, w) < MIN_DIGIT_SIDE:
+        return None
+    crop_mask = parts[y0:y1, x0:x1]
+    near = cv2.dilate(crop_mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    crop = ink[y0:y1, x0:x1] * near
+    width = stroke_width(crop_mask)
+    f = WORK / max(h, w)
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    interpolation = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
+    work = cv2.resize(crop.astype(np.float32), size, interpolation=interpolation)
+    # Any coverage of a work pixel counts, so a hairline never breaks up.
+    work_mask = cv2.resize(crop_mask.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.01
+    work = _adjust_stroke(work / max(work.max(), 1e-6), work_mask, width * f)
+    fb = BOX / WORK
+    box = cv2.resize(work, (max(1, round(size[0] * fb)), max(1, round(size[1] * fb))),
+                     interpolation=cv2.INTER_AREA)
+    box = box / max(box.max(), 1e-6)
+    total = box.sum()
+    if total <= 0:
+        return None
+    rows, cols = np.indices(box.shape)
+    cy, cx = (rows * box).sum() / total, (cols * box).sum() / total
+    shift = np.float32([[1, 0, (SIZE - 1) / 2 - cx], [0, 1, (SIZE - 1) / 2 - cy]])
+    out = cv2.warpAffine(box.astype(np.float32), shift, (SIZE, SIZE), flags=cv2.INTER_LINEAR)
+    return np.clip(out, 0.0, 1.0)
+
+
+def to_model_input(image: np.ndarray) -> Prepared:
+    """Any image of one digit -> :class:`Prepared` (28x28 input, or blank).
+
+    Examples
+    --------
+    >>> canvas = np.full((400, 400, 4), 255, np.uint8)
+    >>> to_model_input(canvas).blank
+    True
+    >>> _ = cv2.line(canvas, (200, 60), (200, 340), (0, 0, 0, 255), 3)
+    >>> to_model_input(canvas).image.shape
+    (28, 28)
+    """
+    found = find_ink(image)
+    parts = _digit_parts(found.mask)
+    digit = digit_from_ink(found.ink, parts)
+    if digit is None:
+        return Prepared(None)
+    ys, xs = np.nonzero(parts)
+    s = found.scale
+    box = (int(xs.min() * s), int(ys.min() * s),
+           int(np.ceil((xs.max() - xs.min() + 1) * s)), int(np.ceil((ys.max() - ys.min() + 1) * s)))
+    return Prepared(digit, box)
