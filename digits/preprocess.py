@@ -26,6 +26,7 @@ MIN_CONTRAST = 0.12  # ink must be at least this much darker than the paper
 STROKE_WIDTH = 2.3  # MNIST median stroke width in 20-box pixels (measured: 2.25)
 STROKE_RANGE = (0.7, 1.6)  # strokes outside this x STROKE_WIDTH are adjusted
 MIN_DIGIT_SIDE = 5  # px: smaller blobs are specks, not digits
+MIN_DIGIT_FRACTION = 0.04  # a lone digit spans at least this much of the shorter side
 SPECK_FRACTION = 0.08  # parts smaller than this x the largest part are dropped
 
 
@@ -152,25 +153,35 @@ def _digit_parts(mask: np.ndarray) -> np.ndarray:
     return np.isin(labels, keep)
 
 
-def _adjust_stroke(work: np.ndarray, work_mask: np.ndarray, width: float) -> np.ndarray:
-    """Thicken or thin strokes in the WORK-scale image to MNIST's width."""
+def _stroke_change(width: float) -> float:
+    """How far (in WORK pixels) a stroke of ``width`` WORK pixels is from MNIST's range."""
     target = STROKE_WIDTH * WORK / BOX
     low, high = (r * target for r in STROKE_RANGE)
-    if width < low:
-        k = max(2, round(target - max(width, 1.0) + 1))
+    return target - width if (width < low or width > high) else 0.0
+
+
+def _adjust_stroke(work: np.ndarray, work_mask: np.ndarray, width: float) -> np.ndarray:
+    """Thicken or thin strokes in the WORK-scale image to MNIST's width."""
+    change = _stroke_change(width)
+    if change > 0:
+        k = max(2, round(change + 1 if width < 1 else change))
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
         thick = cv2.dilate(work_mask.astype(np.float32), kernel)
         thick = cv2.GaussianBlur(thick, (3, 3), 0)
         return np.maximum(thick, work)
-    if width > high:
-        k = round(width - target)
-        while k >= 2:
-            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-            thin = cv2.erode(work, kernel)
-            if (thin > 0.5).sum() >= 0.3 * (work > 0.5).sum():
-                return thin
-            k -= 2
+    k = round(-change)
+    while k >= 2:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        thin = cv2.erode(work, kernel)
+        if (thin > 0.5).sum() >= 0.3 * (work > 0.5).sum():
+            return thin
+        k -= 2
     return work
+
+
+def _resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    shrink = size[0] < image.shape[1] or size[1] < image.shape[0]
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
 
 
 def digit_from_ink(ink: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
@@ -191,24 +202,30 @@ def digit_from_ink(ink: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
     near = cv2.dilate(crop_mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     crop = ink[y0:y1, x0:x1] * near
     width = stroke_width(crop_mask)
+    box_size = (max(1, round(w * BOX / max(h, w))), max(1, round(h * BOX / max(h, w))))
     f = WORK / max(h, w)
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    interpolation = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
-    work = cv2.resize(crop.astype(np.float32), size, interpolation=interpolation)
-    # Any coverage of a work pixel counts, so a hairline never breaks up.
-    work_mask = cv2.resize(crop_mask.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.01
-    work = _adjust_stroke(work / max(work.max(), 1e-6), work_mask, width * f)
-    fb = BOX / WORK
-    box = cv2.resize(work, (max(1, round(size[0] * fb)), max(1, round(size[1] * fb))),
-                     interpolation=cv2.INTER_AREA)
+    if _stroke_change(width * f):
+        # Adjust the stroke at 4x the final size, where a pen is several pixels.
+        size = (max(1, round(w * f)), max(1, round(h * f)))
+        work = _resize(crop.astype(np.float32), size)
+        # Any coverage of a work pixel counts, so a hairline never breaks up.
+        work_mask = cv2.resize(crop_mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+        work = _adjust_stroke(work / max(work.max(), 1e-6), work_mask > 0.01, width * f)
+        box = _resize(work, box_size)
+    else:
+        box = _resize(crop.astype(np.float32), box_size)
     box = box / max(box.max(), 1e-6)
     total = box.sum()
     if total <= 0:
         return None
     rows, cols = np.indices(box.shape)
     cy, cx = (rows * box).sum() / total, (cols * box).sum() / total
-    shift = np.float32([[1, 0, (SIZE - 1) / 2 - cx], [0, 1, (SIZE - 1) / 2 - cy]])
-    out = cv2.warpAffine(box.astype(np.float32), shift, (SIZE, SIZE), flags=cv2.INTER_LINEAR)
+    # Whole-pixel shift of the centre of mass to the middle, as MNIST did.
+    top, left = round(SIZE / 2 - cy), round(SIZE / 2 - cx)  # MNIST: mass at (14, 14)
+    top = min(max(top, 0), SIZE - box.shape[0])
+    left = min(max(left, 0), SIZE - box.shape[1])
+    out = np.zeros((SIZE, SIZE), np.float32)
+    out[top : top + box.shape[0], left : left + box.shape[1]] = box
     return np.clip(out, 0.0, 1.0)
 
 
@@ -226,10 +243,15 @@ def to_model_input(image: np.ndarray) -> Prepared:
     """
     found = find_ink(image)
     parts = _digit_parts(found.mask)
+    ys, xs = np.nonzero(parts)
+    if len(ys) == 0:
+        return Prepared(None)
+    span = max(np.ptp(ys), np.ptp(xs)) + 1
+    if span < MIN_DIGIT_FRACTION * min(parts.shape):  # a dot or a speck on a big canvas
+        return Prepared(None)
     digit = digit_from_ink(found.ink, parts)
     if digit is None:
         return Prepared(None)
-    ys, xs = np.nonzero(parts)
     s = found.scale
     box = (int(xs.min() * s), int(ys.min() * s),
            int(np.ceil((xs.max() - xs.min() + 1) * s)), int(np.ceil((ys.max() - ys.min() + 1) * s)))

@@ -1,0 +1,66 @@
+"""MNIST loading: the real file, and every way a file can be wrong."""
+
+import numpy as np
+import pytest
+
+from digits.data import DataError, load_mnist, load_npz
+
+
+def test_real_mnist_has_standard_shapes(mnist):
+    """The shared file loads with the Keras layout."""
+    assert mnist.x_train.shape == (60000, 28, 28) and mnist.x_train.dtype == np.uint8
+    assert mnist.x_test.shape == (10000, 28, 28)
+    assert set(np.unique(mnist.y_test)) == set(range(10))
+    assert len(mnist.sha256) == 64
+
+
+def test_missing_file_names_the_file_and_variable(tmp_path):
+    """A missing file says which file and how to point at one."""
+    with pytest.raises(DataError, match="DIGITS_MNIST_PATH") as err:
+        load_mnist(tmp_path / "nope.npz")
+    assert "nope.npz" in str(err.value)
+
+
+def test_truncated_file_gives_clear_error(tmp_path, mnist):
+    """Half a file is reported as damaged, not as a zipfile traceback."""
+    good = tmp_path / "good.npz"
+    np.savez(good, x_train=mnist.x_train, y_train=mnist.y_train,
+             x_test=mnist.x_test, y_test=mnist.y_test)
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(DataError, match="damaged"):
+        load_npz(bad)
+
+
+def test_wrong_shapes_are_refused(tmp_path):
+    """An npz with the right keys but wrong shapes is refused."""
+    path = tmp_path / "small.npz"
+    z = np.zeros((10, 28, 28), np.uint8)
+    np.savez(path, x_train=z, y_train=z[:, 0, 0], x_test=z, y_test=z[:, 0, 0])
+    with pytest.raises(DataError, match="shape"):
+        load_npz(path)
+
+
+def test_missing_keys_are_named(tmp_path):
+    """Missing arrays are listed by name."""
+    path = tmp_path / "partial.npz"
+    np.savez(path, x_train=np.zeros((60000, 28, 28), np.uint8))
+    with pytest.raises(DataError, match="y_train"):
+        load_npz(path)
+
+
+def test_bad_labels_are_refused(tmp_path, mnist):
+    """Labels outside 0-9 mean the file is not MNIST."""
+    path = tmp_path / "labels.npz"
+    y = mnist.y_test.copy()
+    y[0] = 42
+    np.savez(path, x_train=mnist.x_train, y_train=mnist.y_train, x_test=mnist.x_test, y_test=y)
+    with pytest.raises(DataError, match="labels"):
+        load_npz(path)
+
+
+def test_env_variable_is_used(monkeypatch, tmp_path):
+    """DIGITS_MNIST_PATH is where load_mnist looks when no path is given."""
+    monkeypatch.setenv("DIGITS_MNIST_PATH", str(tmp_path / "elsewhere.npz"))
+    with pytest.raises(DataError, match="elsewhere.npz"):
+        load_mnist()
