@@ -34,9 +34,7 @@ def elastic(image: np.ndarray, rng: np.random.Generator, alpha=6.0, sigma=4.0):
     dx = cv2.GaussianBlur(rng.uniform(-1, 1, shape).astype(np.float32), (0, 0), sigma)
     dy = cv2.GaussianBlur(rng.uniform(-1, 1, shape).astype(np.float32), (0, 0), sigma)
     ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
-    return cv2.remap(
-        image, xs + alpha * dx, ys + alpha * dy, cv2.INTER_LINEAR, borderValue=0
-    )
+    return cv2.remap(image, xs + alpha * dx, ys + alpha * dy, cv2.INTER_LINEAR, borderValue=0)
 
 
 _KERNEL = np.ones((2, 2), np.uint8)

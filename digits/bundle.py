@@ -122,7 +122,9 @@ def load_bundle(path) -> ModelBundle:
         metrics = json.loads((path / "metrics.json").read_text())
         history = json.loads((path / "history.json").read_text())
     except FileNotFoundError:
-        raise BundleError(f"{path} is not a model bundle (metrics.json or history.json is missing).") from None
+        raise BundleError(
+            f"{path} is not a model bundle (metrics.json or history.json is missing)."
+        ) from None
     except json.JSONDecodeError as exc:
         raise BundleError(f"{path}: a metrics or history file is damaged ({exc}).") from None
     return ModelBundle(path=path, metrics=metrics, history=history)
@@ -183,8 +185,7 @@ def active_bundle(models_dir=None) -> ModelBundle:
     name = read_pointer(models_dir).get("active")
     if not name:
         raise BundleError(
-            f"No active model in {models_dir}. Train one with "
-            "`python -m digits train --activate`."
+            f"No active model in {models_dir}. Train one with `python -m digits train --activate`."
         )
     return load_bundle(models_dir / name)
 

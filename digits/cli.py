@@ -32,26 +32,38 @@ def cmd_train(args) -> int:
         overrides["elastic"] = True
     config = preset(args.preset, **overrides)
     config.validate()
-    print(f"Training {config.arch} for {config.epochs} epoch(s) ({args.preset} preset).",
-          file=sys.stderr)
+    print(
+        f"Training {config.arch} for {config.epochs} epoch(s) ({args.preset} preset).",
+        file=sys.stderr,
+    )
     started = time.time()
 
     def on_batch(epoch, batch, logs):
-        _progress_bar(batch, logs["batches"],
-                      f"epoch {epoch}/{config.epochs} loss {logs.get('loss', 0):.4f} "
-                      f"acc {logs.get('accuracy', 0):.4f} {time.time() - started:.0f}s")
+        _progress_bar(
+            batch,
+            logs["batches"],
+            f"epoch {epoch}/{config.epochs} loss {logs.get('loss', 0):.4f} "
+            f"acc {logs.get('accuracy', 0):.4f} {time.time() - started:.0f}s",
+        )
 
     def on_epoch(epoch, logs):
         sys.stderr.write("\n")
-        print(f"epoch {epoch}/{config.epochs}: loss {logs['loss']:.4f} "
-              f"accuracy {logs['accuracy']:.4f} val_loss {logs.get('val_loss', float('nan')):.4f} "
-              f"val_accuracy {logs.get('val_accuracy', float('nan')):.4f} "
-              f"({logs['seconds']:.0f}s)", file=sys.stderr, flush=True)
+        print(
+            f"epoch {epoch}/{config.epochs}: loss {logs['loss']:.4f} "
+            f"accuracy {logs['accuracy']:.4f} val_loss {logs.get('val_loss', float('nan')):.4f} "
+            f"val_accuracy {logs.get('val_accuracy', float('nan')):.4f} "
+            f"({logs['seconds']:.0f}s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
-    bundle = train_and_save(config, models_dir=args.models_dir, name=args.name,
-                            on_epoch=on_epoch, on_batch=on_batch)
-    print(f"Saved {bundle.path} - test accuracy {bundle.accuracy:.2%}, "
-          f"{bundle.metrics['training_seconds']:.0f}s of training.")
+    bundle = train_and_save(
+        config, models_dir=args.models_dir, name=args.name, on_epoch=on_epoch, on_batch=on_batch
+    )
+    print(
+        f"Saved {bundle.path} - test accuracy {bundle.accuracy:.2%}, "
+        f"{bundle.metrics['training_seconds']:.0f}s of training."
+    )
     if args.activate:
         set_active(bundle.name, args.models_dir)
         print(f"{bundle.name} is now the active model.")
@@ -71,13 +83,17 @@ def cmd_evaluate(args) -> int:
         scores.pop("misclassified")
         print(json.dumps({"model": bundle.name, **scores}))
     else:
-        print(f"{bundle.name}: MNIST test accuracy {scores['accuracy']:.2%} "
-              f"({scores['count'] - round(scores['accuracy'] * scores['count'])} errors "
-              f"in {scores['count']})")
+        print(
+            f"{bundle.name}: MNIST test accuracy {scores['accuracy']:.2%} "
+            f"({scores['count'] - round(scores['accuracy'] * scores['count'])} errors "
+            f"in {scores['count']})"
+        )
         print("digit precision recall    f1 support")
         for row in scores["per_class"]:
-            print(f"{row['digit']:>5} {row['precision']:>9.4f} {row['recall']:>6.4f} "
-                  f"{row['f1']:>5.4f} {row['support']:>7}")
+            print(
+                f"{row['digit']:>5} {row['precision']:>9.4f} {row['recall']:>6.4f} "
+                f"{row['f1']:>5.4f} {row['support']:>7}"
+            )
     return 0
 
 
@@ -90,7 +106,9 @@ def _read_each(paths, read_one) -> int:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            print(json.dumps({"path": str(path), "error": f"Cannot open the file ({exc.strerror})."}))
+            print(
+                json.dumps({"path": str(path), "error": f"Cannot open the file ({exc.strerror})."})
+            )
             status = 2
             continue
         try:
@@ -104,10 +122,14 @@ def _read_each(paths, read_one) -> int:
 
 
 def cmd_predict(args) -> int:
-    from digits.predict import active_recognizer, recognizer_for
     from digits.bundle import load_bundle
+    from digits.predict import active_recognizer, recognizer_for
 
-    recognizer = recognizer_for(load_bundle(args.model)) if args.model else active_recognizer(args.models_dir)
+    recognizer = (
+        recognizer_for(load_bundle(args.model))
+        if args.model
+        else active_recognizer(args.models_dir)
+    )
 
     def read_one(image):
         prediction = recognizer.predict(image)
@@ -137,10 +159,15 @@ def cmd_bench(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m digits",
-                                     description="Read handwritten digits; train and check models.")
-    parser.add_argument("--models-dir", type=Path, default=None,
-                        help="folder of model bundles (default: models/ or $DIGITS_MODELS_DIR)")
+    parser = argparse.ArgumentParser(
+        prog="python -m digits", description="Read handwritten digits; train and check models."
+    )
+    parser.add_argument(
+        "--models-dir",
+        type=Path,
+        default=None,
+        help="folder of model bundles (default: models/ or $DIGITS_MODELS_DIR)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train a model and save it as a bundle")
@@ -165,19 +192,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="read one digit from each image (JSON lines)")
     p.add_argument("images", nargs="+", help="image files (PNG, JPEG, BMP, TIFF, WebP, GIF)")
     p.add_argument("--model", type=Path, help="bundle folder (default: the active model)")
-    p.add_argument("--json", action="store_true", help="JSON lines (the only format; kept for symmetry)")
+    p.add_argument(
+        "--json", action="store_true", help="JSON lines (the only format; kept for symmetry)"
+    )
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("read", help="read all numbers on each image (JSON lines)")
     p.add_argument("images", nargs="+", help="photos or scans of checks, notes, forms")
-    p.add_argument("--json", action="store_true", help="JSON lines (the only format; kept for symmetry)")
+    p.add_argument(
+        "--json", action="store_true", help="JSON lines (the only format; kept for symmetry)"
+    )
     p.set_defaults(func=cmd_read)
 
-    p = sub.add_parser("bench", help="measure accuracy, speed and cost against the tutorial baseline")
-    p.add_argument("--quick", action="store_true", help="small sets and no training (about 2 minutes)")
+    p = sub.add_parser(
+        "bench", help="measure accuracy, speed and cost against the tutorial baseline"
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="small sets and no training (about 2 minutes)"
+    )
     p.add_argument("--json", action="store_true", help="print the results as one JSON object")
-    p.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"),
-                   help="where to write the report (default: docs/benchmarks.md)")
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=Path("docs/benchmarks.md"),
+        help="where to write the report (default: docs/benchmarks.md)",
+    )
     p.set_defaults(func=cmd_bench)
     return parser
 

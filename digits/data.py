@@ -51,10 +51,7 @@ def file_sha256(path: str | Path) -> str:
 
 
 def _hint() -> str:
-    return (
-        f"Set {ENV_VAR} to a mnist.npz in the Keras layout "
-        "(x_train, y_train, x_test, y_test)."
-    )
+    return f"Set {ENV_VAR} to a mnist.npz in the Keras layout (x_train, y_train, x_test, y_test)."
 
 
 def load_npz(path: str | Path) -> Mnist:
@@ -71,25 +68,18 @@ def load_npz(path: str | Path) -> Mnist:
             f"MNIST file {path} is damaged or not an .npz archive ({exc}). {_hint()}"
         ) from None
     if missing:
-        raise DataError(
-            f"MNIST file {path} lacks the arrays {', '.join(missing)}. {_hint()}"
-        )
+        raise DataError(f"MNIST file {path} lacks the arrays {', '.join(missing)}. {_hint()}")
     for key, shape in EXPECTED_SHAPES.items():
         array = arrays[key]
         if array.shape != shape:
             raise DataError(
-                f"MNIST file {path}: {key} has shape {array.shape}, "
-                f"expected {shape}. {_hint()}"
+                f"MNIST file {path}: {key} has shape {array.shape}, expected {shape}. {_hint()}"
             )
         if array.dtype != np.uint8:
-            raise DataError(
-                f"MNIST file {path}: {key} is {array.dtype}, expected uint8. {_hint()}"
-            )
+            raise DataError(f"MNIST file {path}: {key} is {array.dtype}, expected uint8. {_hint()}")
     for key in ("y_train", "y_test"):
         if arrays[key].max() > 9:
-            raise DataError(
-                f"MNIST file {path}: {key} holds labels outside 0-9. {_hint()}"
-            )
+            raise DataError(f"MNIST file {path}: {key} holds labels outside 0-9. {_hint()}")
     return Mnist(**arrays, source=str(path), sha256=file_sha256(path))
 
 

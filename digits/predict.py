@@ -86,8 +86,9 @@ class Recognizer:
         """Read one digit from each image; the model runs once for all."""
         return self.predict_prepared([to_model_input(image) for image in images])
 
-    def saliency(self, model_input: np.ndarray, digit: int, patch: int = 6,
-                 stride: int = 2) -> np.ndarray:
+    def saliency(
+        self, model_input: np.ndarray, digit: int, patch: int = 6, stride: int = 2
+    ) -> np.ndarray:
         """Occlusion map (28, 28) in [0, 1]: how much hiding each area lowers ``digit``."""
         base = float(self.probabilities(model_input[None])[0, digit])
         starts = range(0, 28 - patch + 1, stride)

@@ -111,7 +111,9 @@ def find_ink(image: np.ndarray) -> InkImage:
     # smoothed and scaled back up. Dividing by it removes tint and uneven light.
     small_side = 64
     f = small_side / max(h, w)
-    small = cv2.resize(gray, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        gray, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA
+    )
     k = max(3, small_side // 4) | 1
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     paper = cv2.GaussianBlur(paper, (0, 0), k / 3)
@@ -121,7 +123,9 @@ def find_ink(image: np.ndarray) -> InkImage:
         ink = cv2.GaussianBlur(ink, (3, 3), 0)
     if ink.max() < MIN_CONTRAST:
         return InkImage(np.zeros_like(ink), np.zeros(ink.shape, bool), scale)
-    otsu, _ = cv2.threshold((ink * 255).astype(np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    otsu, _ = cv2.threshold(
+        (ink * 255).astype(np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
+    )
     threshold = min(max(otsu / 255.0, MIN_CONTRAST), 0.5)
     mask = ink > threshold
     if not mask.any():
@@ -253,6 +257,10 @@ def to_model_input(image: np.ndarray) -> Prepared:
     if digit is None:
         return Prepared(None)
     s = found.scale
-    box = (int(xs.min() * s), int(ys.min() * s),
-           int(np.ceil((xs.max() - xs.min() + 1) * s)), int(np.ceil((ys.max() - ys.min() + 1) * s)))
+    box = (
+        int(xs.min() * s),
+        int(ys.min() * s),
+        int(np.ceil((xs.max() - xs.min() + 1) * s)),
+        int(np.ceil((ys.max() - ys.min() + 1) * s)),
+    )
     return Prepared(digit, box)

@@ -24,9 +24,7 @@ def export_program(model) -> tuple[list[dict], dict[str, np.ndarray]]:
     for layer in model.layers:
         kind = type(layer).__name__
         if kind in ("Conv2D", "Dense"):
-            if kind == "Conv2D" and (
-                tuple(layer.strides) != (1, 1) or layer.padding != "same"
-            ):
+            if kind == "Conv2D" and (tuple(layer.strides) != (1, 1) or layer.padding != "same"):
                 raise ValueError("Only stride-1 'same' convolutions are exported.")
             weights = layer.get_weights()
             kernel = weights[0].astype(np.float32)
@@ -48,9 +46,7 @@ def export_program(model) -> tuple[list[dict], dict[str, np.ndarray]]:
             if last["op"] not in ("conv2d", "dense"):
                 raise ValueError("Batch norm must follow a convolution or dense layer.")
             arrays[last["w"]] = (arrays[last["w"]] * scale).astype(np.float32)
-            arrays[last["b"]] = ((arrays[last["b"]] - mean) * scale + beta).astype(
-                np.float32
-            )
+            arrays[last["b"]] = ((arrays[last["b"]] - mean) * scale + beta).astype(np.float32)
         elif kind == "ReLU":
             ops.append({"op": "relu"})
         elif kind == "Activation":

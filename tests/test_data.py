@@ -24,8 +24,9 @@ def test_missing_file_names_the_file_and_variable(tmp_path):
 def test_truncated_file_gives_clear_error(tmp_path, mnist):
     """Half a file is reported as damaged, not as a zipfile traceback."""
     good = tmp_path / "good.npz"
-    np.savez(good, x_train=mnist.x_train, y_train=mnist.y_train,
-             x_test=mnist.x_test, y_test=mnist.y_test)
+    np.savez(
+        good, x_train=mnist.x_train, y_train=mnist.y_train, x_test=mnist.x_test, y_test=mnist.y_test
+    )
     bad = tmp_path / "bad.npz"
     bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     with pytest.raises(DataError, match="damaged"):

@@ -1,0 +1,142 @@
+"""Training, bundles and the NumPy runtime, on a tiny model trained in the session."""
+
+import json
+
+import numpy as np
+import pytest
+
+from digits import bundle as bundles
+from digits.bundle import BundleError
+from digits.train import Cancelled, TrainConfig, train, train_and_save
+
+TINY = TrainConfig(epochs=1, batch_size=32, train_limit=400, validation_size=64, seed=3)
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory, mnist):
+    """A models folder holding one tiny trained bundle, made active."""
+    models = tmp_path_factory.mktemp("models")
+    bundle = train_and_save(TINY, mnist, models_dir=models, name="tiny")
+    bundles.set_active(bundle.name, models)
+    return models
+
+
+def test_training_reports_every_batch_and_epoch(mnist):
+    """Progress callbacks fire once per batch and once per epoch with metrics."""
+    batches, epochs = [], []
+    result = train(
+        TINY,
+        mnist,
+        on_epoch=lambda e, logs: epochs.append((e, logs)),
+        on_batch=lambda e, b, logs: batches.append((e, b, logs["batches"])),
+    )
+    assert [e for e, _ in epochs] == [1]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy", "lr"} <= set(epochs[0][1])
+    assert len(batches) == batches[0][2] == 11  # (400 - 64) / 32, rounded up
+    assert result.history["loss"] == [epochs[0][1]["loss"]]
+
+
+def test_stop_request_cancels_training(mnist):
+    """should_stop() turning true ends the run with Cancelled."""
+    with pytest.raises(Cancelled):
+        train(TINY, mnist, should_stop=lambda: True)
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("arch", "resnet", "architecture"),
+        ("epochs", 0, "epochs"),
+        ("batch_size", 1, "batch size"),
+        ("learning_rate", 5.0, "learning rate"),
+    ],
+)
+def test_bad_settings_get_readable_messages(field, value, message):
+    """Impossible settings are refused with a sentence naming the setting."""
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match=message):
+        replace(TINY, **{field: value}).validate()
+
+
+def test_bundle_records_what_the_training_page_needs(tiny_dir):
+    """metrics.json and history.json hold scores, config, sizes, versions and curves."""
+    bundle = bundles.active_bundle(tiny_dir)
+    m = bundle.metrics
+    assert m["config"]["arch"] == "cnn" and m["params"] > 10_000
+    assert len(m["test"]["confusion"]) == 10 and m["test"]["count"] == 10_000
+    assert {"keras", "tensorflow", "numpy"} <= set(m["versions"])
+    assert len(m["data"]["sha256"]) == 64
+    assert m["files"]["inference.npz"]["bytes"] > 0
+    assert len(bundle.history["val_accuracy"]) == 1
+
+
+def test_numpy_runtime_matches_keras(tiny_dir, mnist):
+    """The app's NumPy network gives the Keras model's probabilities."""
+    bundle = bundles.active_bundle(tiny_dir)
+    x = mnist.x_test[:64].astype(np.float32) / 255.0
+    keras_probs = np.asarray(bundles.load_keras_model(bundle)(x[..., None], training=False))
+    numpy_probs = bundles.load_network(bundle)(x)
+    assert np.abs(keras_probs - numpy_probs).max() < 1e-4
+
+
+def test_mlp_baseline_runs_in_numpy_too(mnist, tmp_path):
+    """The dense baseline exports and matches Keras as well."""
+    from dataclasses import replace
+
+    bundle = train_and_save(replace(TINY, arch="mlp", augment=False), mnist, tmp_path, name="m")
+    x = mnist.x_test[:32].astype(np.float32) / 255.0
+    keras_probs = np.asarray(bundles.load_keras_model(bundle)(x[..., None]))
+    assert np.abs(keras_probs - bundles.load_network(bundle)(x)).max() < 1e-4
+
+
+def test_tampered_model_file_is_refused(tiny_dir, tmp_path):
+    """A model file changed after saving fails its hash check."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_dir / "tiny", copy)
+    with open(copy / "inference.npz", "ab") as f:
+        f.write(b"junk")
+    with pytest.raises(BundleError, match="changed or damaged"):
+        bundles.load_network(bundles.load_bundle(copy))
+
+
+def test_crash_while_saving_leaves_nothing_behind(tiny_dir, tmp_path, monkeypatch):
+    """If saving fails half-way no bundle folder or temp folder remains."""
+    model = bundles.load_keras_model(bundles.active_bundle(tiny_dir))
+
+    def boom(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bundles, "save_program", boom)
+    with pytest.raises(OSError):
+        bundles.save_bundle(model, {"config": {"arch": "cnn"}}, {}, tmp_path, name="half")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_active_pointer_switches_atomically(tiny_dir, tmp_path):
+    """set_active rewrites active.json whole and keeps the shipped name."""
+    import shutil
+
+    models = tmp_path / "models"
+    shutil.copytree(tiny_dir, models)
+    shutil.copytree(models / "tiny", models / "second")
+    bundles.set_active("second", models)
+    pointer = json.loads((models / "active.json").read_text())
+    assert pointer == {"active": "second", "shipped": "tiny"}
+    assert not [p for p in models.iterdir() if p.name.endswith(".tmp")]
+    assert {b.name for b in bundles.list_bundles(models)} == {"tiny", "second"}
+
+
+def test_activating_a_broken_bundle_is_refused(tiny_dir, tmp_path):
+    """A bundle whose files fail their check cannot become active."""
+    import shutil
+
+    models = tmp_path / "models"
+    shutil.copytree(tiny_dir, models)
+    shutil.copytree(models / "tiny", models / "broken")
+    (models / "broken" / "inference.npz").write_bytes(b"broken")
+    with pytest.raises(BundleError):
+        bundles.set_active("broken", models)
+    assert json.loads((models / "active.json").read_text())["active"] == "tiny"
