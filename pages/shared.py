@@ -1,0 +1,91 @@
+"""What the pages share: the active model, loaded once, and how a read digit is shown.
+
+Not a page itself: ``streamlit_app.py`` lists the pages with ``st.navigation``.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from digits import figures, pictures
+from digits.bundle import BundleError, ModelBundle, active_bundle, load_bundle
+from digits.data import Mnist
+from digits.examples import mnist_on_disk
+from digits.predict import LOW_CONFIDENCE, Recognizer
+
+try:  # the number reader (issue 4) may not have landed yet
+    from digits.reader import read_page
+except ModuleNotFoundError as missing:
+    if missing.name != "digits.reader":
+        raise
+    read_page = None
+
+CHART_CONFIG = {"displayModeBar": False}
+
+
+@st.cache_resource(max_entries=3, show_spinner="Loading the model…")
+def _recognizer(path: str, stamp: int) -> Recognizer:
+    """One shared recognizer per bundle folder and file time (``stamp`` busts the cache)."""
+    return Recognizer.from_bundle(load_bundle(path))
+
+
+def active_model() -> tuple[ModelBundle | None, Recognizer | None, str]:
+    """The active bundle and its recognizer, or (None, None, a message for people).
+
+    The pointer is read on every run, so a newly activated model is used at
+    once; the network itself is built only once per bundle.
+    """
+    try:
+        bundle = active_bundle()
+        stamp = (bundle.path / "inference.npz").stat().st_mtime_ns
+        return bundle, _recognizer(str(bundle.path), stamp), ""
+    except FileNotFoundError:
+        return None, None, "The active model has no inference.npz; activate another version."
+    except (BundleError, OSError, ValueError) as error:
+        return None, None, f"The model could not be loaded: {error}"
+
+
+@st.cache_resource(show_spinner="Loading MNIST…")
+def mnist() -> Mnist:
+    """MNIST if it is on this machine (raises DataError otherwise); shared, read-only."""
+    return mnist_on_disk()
+
+
+def require_recognizer() -> Recognizer:
+    """The active recognizer, or an error on the page and a stop."""
+    _, recognizer, problem = active_model()
+    if recognizer is None:
+        st.error(problem)
+        st.stop()
+    return recognizer
+
+
+def big_text(text: str, size: float = 6.0) -> None:
+    """``text`` (a digit or a number) in large type; ``size`` in rem."""
+    st.markdown(f"<p style='font-size:{size}rem;font-weight:700;line-height:1.1;margin:0'>"
+                f"{html.escape(text)}</p>", unsafe_allow_html=True)
+
+
+def show_probabilities(probabilities, key: str, height: int = 220) -> None:
+    """The 10 probabilities as bars, the top one highlighted."""
+    st.plotly_chart(figures.probability_bars(probabilities, height=height), key=key,
+                    config=CHART_CONFIG)
+
+
+def show_digit_rows(image, digits, key: str, limit: int = 12) -> None:
+    """Per digit: the crop, the 28x28 input, digit and confidence, probability bars."""
+    for i, read in enumerate(digits[:limit]):
+        crop_col, input_col, text_col, bars_col = st.columns([1, 1, 1.2, 3],
+                                                             vertical_alignment="center")
+        crop_col.image(pictures.crop(image, read.box), caption="found", width=96)
+        input_col.image(pictures.enlarge(read.model_input, 3), caption="model input", width=84)
+        text_col.markdown(f"### {read.digit}\n{read.confidence:.0%} sure")
+        if read.confidence < LOW_CONFIDENCE:
+            second = sorted(range(10), key=lambda d: -read.probabilities[d])[1]
+            text_col.caption(f"Not sure — or {second}?")
+        with bars_col:
+            show_probabilities(read.probabilities, key=f"{key}-{i}", height=150)
+    if len(digits) > limit:
+        st.caption(f"… and {len(digits) - limit} more digits.")

@@ -1,0 +1,86 @@
+"""Read a photo page: a photo or scan of digits on paper in, the number out."""
+
+import streamlit as st
+
+from digits import pictures
+from digits.data import DataError
+from digits.decode import ImageError, decode_image
+from digits.examples import EXAMPLES, example_photo, mnist_on_disk
+from digits.predict import LOW_CONFIDENCE
+from pages import shared
+
+IMAGE_TYPES = ["png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "gif"]
+
+st.title("Read a photo")
+st.caption("A photo or scan of digits written on paper: a check amount, a note, a single digit. "
+           "Each digit found is boxed and read by the same model as the Draw page.")
+recognizer = shared.require_recognizer()
+
+
+@st.cache_data(show_spinner=False)
+def example_images() -> dict:
+    """The example photos by name (RGB arrays), written with MNIST test digits."""
+    mnist = mnist_on_disk()
+    return {name: example_photo(name, mnist) for name in EXAMPLES}
+
+
+source = st.segmented_control("Picture from", ["Upload", "Camera", "Example"], default="Upload",
+                              required=True, key="upload_source")
+image = None
+try:
+    if source == "Upload":
+        file = st.file_uploader("A photo or scan (PNG, JPEG, BMP, TIFF, WebP, GIF; up to 10 MB)",
+                                type=IMAGE_TYPES, key="upload_file")
+        image = decode_image(file.getvalue()) if file is not None else None
+    elif source == "Camera":
+        shot = st.camera_input("Hold the paper flat, digits filling most of the picture",
+                               key="upload_camera")
+        image = decode_image(shot.getvalue()) if shot is not None else None
+    else:
+        try:
+            examples = example_images()
+        except DataError as error:
+            st.info(f"The examples are made from MNIST test digits. {error}")
+            st.stop()
+        for column, (name, photo) in zip(st.columns(len(examples)), examples.items()):
+            column.image(photo, caption=name)
+            if column.button("Try this one", key=f"upload_try_{name}", width="stretch"):
+                st.session_state.upload_example = name
+        image = examples.get(st.session_state.get("upload_example"))
+except ImageError as error:
+    st.error(str(error))
+    st.stop()
+
+if image is None:
+    st.info("Choose a picture above to read the digits on it.")
+    st.stop()
+
+try:
+    if shared.read_page is not None:
+        reading = shared.read_page(image, recognizer)
+        found, text = reading.digits, reading.text
+    else:  # until the number reader lands: one digit per picture
+        prediction = recognizer.predict(image)
+        found = [] if prediction.blank else [prediction]
+        text = "" if prediction.blank else str(prediction.digit)
+except ImageError as error:  # the reader's refusals (e.g. too many candidates) are for people
+    st.error(str(error))
+    st.stop()
+
+if not found:
+    st.info("No digits found in this picture. Try a closer photo with dark ink on light paper.")
+    st.stop()
+
+unsure = [d.confidence < LOW_CONFIDENCE for d in found]
+picture_col, answer_col = st.columns([3, 2], gap="large")
+picture_col.image(pictures.draw_boxes(image, [d.box for d in found], [d.digit for d in found],
+                                      unsure), caption="Digits found")
+with answer_col:
+    st.caption("The number")
+    shared.big_text(text, size=3.5)
+    st.markdown(f"{len(found)} digit{'s' * (len(found) != 1)}, "
+                f"lowest confidence {min(d.confidence for d in found):.0%}")
+    if any(unsure):
+        st.warning("Orange boxes are digits the model is not sure about.")
+with st.expander("Each digit", expanded=True):
+    shared.show_digit_rows(image, found, key="upload-digit")
