@@ -39,22 +39,26 @@ def select_pair() -> None:
         st.session_state.training_predicted = int(points[0]["x"])
 
 
+try:
+    mnist, no_data = shared.mnist(), ""
+except DataError as error:
+    mnist, no_data = None, str(error)
 bundle, _, problem = shared.active_model()
 if bundle is None:
     st.error(problem)
 else:
     m, test = bundle.metrics, bundle.metrics.get("test", {})
     st.subheader(f"Active model: {bundle.name}")
-    card = st.columns(6)
-    card[0].metric("Architecture", bundle.arch.upper())
-    card[1].metric("Parameters", f"{m.get('params', 0):,}")
-    card[2].metric("File size", f"{m['files']['model.keras']['bytes'] / 2**20:.1f} MB",
+    card = st.columns(3) + st.columns(3)
+    card[0].metric("Test accuracy", f"{bundle.accuracy:.2%}")
+    card[1].metric("Architecture", bundle.arch.upper())
+    card[2].metric("Parameters", f"{m.get('params', 0):,}")
+    card[3].metric("File size", f"{m['files']['model.keras']['bytes'] / 2**20:.1f} MB",
                    help="model.keras; the app serves inference.npz "
                         f"({m['files']['inference.npz']['bytes'] / 2**20:.1f} MB)")
-    card[3].metric("Training time", f"{m.get('training_seconds', 0) / 60:.1f} min",
+    card[4].metric("Training time", f"{m.get('training_seconds', 0) / 60:.1f} min",
                    help=f"{m.get('epochs_run', '?')} epochs on {m.get('machine', 'this machine')}")
-    card[4].metric("Trained on", bundle.created[:10])
-    card[5].metric("Test accuracy", f"{bundle.accuracy:.2%}")
+    card[5].metric("Trained on", bundle.created[:10], help=bundle.created)
 
     st.subheader("Training curves")
     st.plotly_chart(figures.training_curves(bundle.history), key="training_curves")
@@ -80,14 +84,12 @@ else:
         elif not mistakes:
             st.info(f"No test image of {true} was read as {predicted}.")
         else:
-            try:
-                x_test = shared.mnist().x_test
-                st.image([255 - x_test[e["index"]] for e in mistakes[:40]], width=56,
+            if mnist is not None:
+                st.image([255 - mnist.x_test[e["index"]] for e in mistakes[:40]], width=56,
                          caption=[f"{e['confidence']:.0%}" for e in mistakes[:40]])
-                st.caption(f"{len(mistakes)} test images of {true} read as {predicted} "
-                           "(with the model's confidence).")
-            except DataError as error:
-                st.info(f"{len(mistakes)} such mistakes; the images need MNIST. {error}")
+            st.caption(f"{len(mistakes)} test images of {true} read as {predicted}"
+                       + (" (with the model's confidence)." if mnist is not None else
+                          "; their pictures need MNIST (see The data, below)."))
 
     st.subheader("Per digit")
     table = pd.DataFrame(test.get("per_class", [])).set_index("digit")
@@ -96,13 +98,13 @@ else:
                                 for c in ("precision", "recall", "f1")})
 
 st.subheader("The data")
-try:
+if mnist is None:
+    st.info(no_data)
+else:
     grid, train_counts, test_counts = dataset_overview()
     sample_col, count_col = st.columns([1, 1], gap="large")
     sample_col.image(grid, caption="Training digits, a random row of each class", width="stretch")
     count_col.plotly_chart(figures.class_counts(train_counts, test_counts), key="training_counts")
-except DataError as error:
-    st.info(str(error))
 
 st.divider()
 if render_retrain_panel is not None:
