@@ -1,0 +1,179 @@
+"""The app as a visitor meets it: start ``streamlit run``, open the Draw page in
+Chromium, draw strokes with the mouse, and read the server's memory from /proc."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from digits.bench.speed import ROOT, child_env
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@dataclass(frozen=True)
+class AppProbe:
+    """An app to measure and the texts that tell us what it shows."""
+
+    script: Path
+    ready_text: str  # visible once the Draw page waits for a drawing
+    reading: str  # JavaScript regex matching the shown reading of a digit
+    clear_button: str = "Clear"
+
+
+OUR_APP = AppProbe(ROOT / "streamlit_app.py", "Draw a digit in the white box", r"\d+% sure")
+
+# What a tutorial app does: Keras model, the same canvas, naive preprocessing,
+# model.predict on every run of the script.
+TUTORIAL_APP = '''
+import keras
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from digits.bench.baseline import naive_input
+
+@st.cache_resource
+def load_model():
+    return keras.models.load_model({model_path!r})
+
+model = load_model()
+st.title("MNIST digit recognizer")
+canvas = st_canvas(stroke_width=18, stroke_color="#000000", background_color="#ffffff",
+                   height=380, width=380, drawing_mode="freedraw", key="canvas_{{}}".format(
+                   st.session_state.setdefault("n", 0)))
+if st.button("Clear"):
+    st.session_state.n += 1
+    st.rerun()
+if canvas.image_data is not None and canvas.image_data[..., :3].min() < 128:
+    x = naive_input(canvas.image_data)[None, ..., None]
+    st.write("Prediction: {{}}".format(int(model.predict(x, verbose=0).argmax())))
+else:
+    st.write("Draw a digit in the white box")
+'''
+
+
+def tutorial_probe(model_path: Path, folder: Path) -> AppProbe:
+    """Write the tutorial-style app for ``model_path`` into ``folder``."""
+    script = Path(folder) / "tutorial_app.py"
+    script.write_text(TUTORIAL_APP.format(model_path=str(model_path)))
+    return AppProbe(script, "Draw a digit in the white box", r"Prediction: \d")
+
+
+def browser_available() -> str:
+    """'' if Playwright and Chromium are here, else why not."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed"
+    if not Path(CHROMIUM).exists():
+        return f"no Chromium at {CHROMIUM}"
+    return ""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _memory_mb(pid: int) -> dict:
+    """Current (VmRSS) and peak (VmHWM) resident memory of a process, MB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            values[line[:5]] = int(line.split()[1]) / 1024
+    return {"rss_mb": values.get("VmRSS"), "peak_rss_mb": values.get("VmHWM")}
+
+
+def _wait_healthy(port: int, server: subprocess.Popen, timeout: float) -> None:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with status {server.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("streamlit did not answer its health check in time")
+
+
+def _draw_one(page, fraction: float = 0.6) -> None:
+    """A vertical stroke (a '1') in the middle of the visible drawing canvas."""
+    box = page.locator("canvas").last.bounding_box()
+    x = box["x"] + box["width"] / 2
+    top, bottom = box["y"] + box["height"] * 0.2, box["y"] + box["height"] * (0.2 + fraction)
+    page.mouse.move(x, top)
+    page.mouse.down()
+    for k in range(1, 16):
+        page.mouse.move(x + 0.3 * k, top + (bottom - top) * k / 15)
+
+
+def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
+    """Start the app, wait for the Draw page, time ``strokes`` stroke-to-reading trips.
+
+    Returns ``ready_s`` (from launching ``streamlit run`` to the page ready for
+    a drawing), ``round_trip_ms`` (median, mouse released to reading shown),
+    ``rss_mb`` and ``peak_rss_mb`` of the server after the strokes.
+    """
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    log = tempfile.TemporaryFile()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        started = time.perf_counter()  # the browser is up first: only the app is timed
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(probe.script),
+             "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
+             "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
+            cwd=ROOT, env=child_env(), stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_healthy(port, server, timeout)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/", timeout=timeout * 1000)
+            page.get_by_text(probe.ready_text).wait_for(timeout=timeout * 1000)
+            ready_s = time.perf_counter() - started
+            trips = []
+            for _ in range(strokes):
+                _draw_one(page)
+                released = time.perf_counter()
+                page.mouse.up()
+                page.wait_for_function(f"() => /{probe.reading}/.test(document.body.innerText)",
+                                       polling="raf", timeout=timeout * 1000)
+                trips.append(time.perf_counter() - released)
+                page.get_by_role("button", name=probe.clear_button).click()
+                page.get_by_text(probe.ready_text).wait_for(timeout=timeout * 1000)
+            memory = _memory_mb(server.pid)
+        except Exception as exc:
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-600:]
+            raise RuntimeError(f"{exc}\n--- streamlit log ---\n{tail}") from None
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            browser.close()
+            log.close()
+    return {"ready_s": ready_s, "round_trip_ms": float(np.median(trips)) * 1000,
+            "round_trips_ms": [round(t * 1000, 1) for t in trips], **memory}
+
+
+def app_missing() -> str:
+    """'' if the app and a browser are here, else why the app is not measured."""
+    if not OUR_APP.script.exists():
+        return f"{OUR_APP.script.name} is not there yet"
+    return browser_available()

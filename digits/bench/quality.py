@@ -1,0 +1,127 @@
+"""Figures 1-3: how often each pipeline is right (MNIST, realistic digits, numbers)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from digits.bench import sets, speed
+from digits.bench.report import Figure
+
+SET_LABELS = {"mouse": "Mouse strokes on a large canvas (MNIST test digits)",
+              "paper": "Ink on tinted, noisy JPEG paper (MNIST test digits)",
+              "sklearn-paper": "Other writers on paper (scikit-learn digits)"}
+
+
+def mnist(bench, say) -> None:
+    """MNIST test accuracy, both models fed the images as MNIST gives them."""
+    n = bench.sizes.mnist_test or len(bench.data.x_test)
+    say(f"MNIST test accuracy on {n:,} images")
+    x = bench.data.x_test[:n].astype(np.float32) / 255.0  # (N, 28, 28)
+    y = bench.data.y_test[:n]
+    ours = bench.recognizer.probabilities(x).argmax(axis=1)
+    theirs = bench.pipeline.model.predict(x[..., None], batch_size=1000, verbose=0).argmax(axis=1)
+    bench.report.add(Figure(
+        "mnist_accuracy", f"MNIST test accuracy ({n:,} images)", "%", float((ours == y).mean()),
+        float((theirs == y).mean()), at_least=0.996,
+        note="Ours: the shipped network through its NumPy runtime (what the app serves)."))
+
+
+def set_accuracy(recognizer, pipeline, labelled: sets.LabelledSet) -> tuple[float, float, int]:
+    """(ours, baseline, ours_blank) on one set; a "no digit" answer counts as wrong."""
+    ours = np.array([-1 if p.blank else p.digit for p in recognizer.predict_many(labelled.images)])
+    theirs = pipeline.predict_many(labelled.images)
+    return (float((ours == labelled.labels).mean()), float((theirs == labelled.labels).mean()),
+            int((ours == -1).sum()))
+
+
+def realistic_digits(bench, say) -> None:
+    """Single digits drawn with a mouse, on paper photos, by other writers."""
+    data, sizes = bench.data, bench.sizes
+    bench.realistic = [
+        sets.mouse_set(data.x_test, data.y_test, sizes.mouse),
+        sets.paper_set(data.x_test, data.y_test, sizes.paper),
+        sets.sklearn_paper_set(sizes.sklearn),
+    ]
+    right_ours = right_theirs = total = 0.0
+    for labelled in bench.realistic:
+        count = len(labelled.images)
+        say(f"realistic set '{labelled.name}': {count} images")
+        bench.report.sets[labelled.name] = labelled.fingerprint()
+        ours, theirs, blank = set_accuracy(bench.recognizer, bench.pipeline, labelled)
+        right_ours += ours * count
+        right_theirs += theirs * count
+        total += count
+        note = labelled.description + (f"; ours said 'no digit' {blank} time(s)" if blank else "")
+        bench.report.add(Figure(f"{labelled.name.replace('-', '_')}_accuracy",
+                                f"{SET_LABELS[labelled.name]} ({count:,})", "%", ours, theirs,
+                                at_least=0.98, note=note))
+    bench.report.add(Figure("realistic_accuracy", f"All realistic single digits ({total:,.0f})",
+                            "%", right_ours / total, right_theirs / total, at_least=0.98))
+
+
+def read_numbers(recognizer, pages, read_page) -> dict:
+    """Exact-read rate over [(image, text)] pages, per-page seconds and some misreads."""
+    right, seconds, misreads = 0, [], []
+    for image, text in pages:
+        started = time.perf_counter()
+        reading = read_page(image, recognizer)
+        seconds.append(time.perf_counter() - started)
+        if reading.text == text:
+            right += 1
+        elif len(misreads) < 10:
+            misreads.append({"expected": text, "read": reading.text})
+    return {"rate": right / max(len(pages), 1), "seconds": seconds, "misreads": misreads}
+
+
+def _reader():
+    try:
+        from digits.reader import read_page
+    except ImportError:
+        return None
+    return read_page
+
+
+PAGES_NOTE = ("Pages from synth.number_page, one 3-6 digit number each, half MNIST test digits, "
+              "half scikit-learn digits; ruled 30 %, framed 20 %, two digits touching 10 %, a "
+              "digit in two strokes 10 %, specks 30 %. The tutorials have no reader: their "
+              "pipeline returns one digit per image, so it cannot read a 3-6 digit number "
+              "(not run).")
+
+
+def number_pages(bench, say) -> None:
+    """Whole numbers on check/note pages, read by ``digits.reader.read_page``."""
+    data, sizes, report = bench.data, bench.sizes, bench.report
+    read_page = _reader()
+    problem = "" if read_page else "digits.reader.read_page is not available yet"
+    pages = six = []
+    if read_page:
+        try:
+            pages = sets.number_pages(data.x_test, data.y_test, sizes.pages)
+            six = sets.number_pages(data.x_test, data.y_test, sizes.six_digit_pages,
+                                    lengths=(6,), seed=105)
+        except NotImplementedError as exc:
+            problem = str(exc)
+    if not pages:
+        say(f"skipping number pages: {problem}")
+        for key, label, unit in (("number_exact_read", "3-6 digit numbers read exactly", "%"),
+                                 ("page_read_ms_p50", "Reading a 6-digit page, p50", "ms")):
+            report.add(Figure(key, label, unit, None, baseline_text="not able",
+                              note=f"Not measured: {problem}."))
+        return
+    say(f"reading {len(pages)} check/note pages, then timing {len(six)} 6-digit pages")
+    report.sets["number-pages"] = {"count": len(pages),
+                                   "sha256": sets.fingerprint([image for image, _ in pages])}
+    reads = read_numbers(bench.recognizer, pages, read_page)
+    timed = read_numbers(bench.recognizer, six, read_page)
+    p50, _ = speed.percentiles(timed["seconds"])
+    misreads = ", ".join(f"{m['expected']} read as {m['read'] or '(nothing)'}"
+                         for m in reads["misreads"][:6])
+    report.add(Figure("number_exact_read", f"3-6 digit numbers read exactly ({len(pages)} pages)",
+                      "%", reads["rate"], baseline_text="not able", at_least=0.95,
+                      note=PAGES_NOTE + (f" Misreads: {misreads}." if misreads else "")))
+    report.add(Figure("page_read_ms_p50", f"Reading a 6-digit page, p50 ({len(six)} pages)", "ms",
+                      p50, baseline_text="not able", at_most=150,
+                      note="read_page on the decoded page image (cleaning, finding and reading "
+                      "the digits)."))

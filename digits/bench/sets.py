@@ -1,0 +1,108 @@
+"""The benchmark's realistic inputs, rebuilt identically on every run (fixed seeds).
+
+Everything is made from digits the model never trained on: the MNIST **test**
+split and scikit-learn's ``load_digits`` (other writers, other scanner).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from digits import synth
+
+# Canvas sizes (H, W) a browser canvas may have: phone, the app's, a big desktop one.
+CANVASES = [(280, 280), (400, 600), (600, 800), (800, 1000)]
+APP_CANVAS = (380, 380)  # the Draw page's canvas (pages/draw.py)
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    """Images of single digits with their true labels."""
+
+    name: str
+    images: list  # of (H, W, 3) RGB or (H, W, 4) RGBA uint8 arrays
+    labels: np.ndarray  # (N,) uint8
+    description: str
+
+    def fingerprint(self) -> dict:
+        return {"count": len(self.images), "sha256": fingerprint(self.images)}
+
+
+def fingerprint(images) -> str:
+    """sha256 over the pixels of ``images``: proof that a set repeats exactly."""
+    digest = hashlib.sha256()
+    for image in images:
+        digest.update(np.ascontiguousarray(image).tobytes())
+    return digest.hexdigest()
+
+
+def mouse_set(x_test: np.ndarray, y_test: np.ndarray, n: int, seed: int = 101) -> LabelledSet:
+    """MNIST test digits redrawn as thin mouse strokes on large white canvases."""
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(x_test), n, replace=False)
+    images = [
+        synth.mouse_drawing(x_test[i], rng, canvas=CANVASES[rng.integers(len(CANVASES))])
+        for i in picks
+    ]
+    return LabelledSet("mouse", images, y_test[picks],
+                       "MNIST test digits retraced as a 2-12 px mouse line on white canvases "
+                       "from 280x280 to 800x1000 (RGBA)")
+
+
+def paper_set(x_test: np.ndarray, y_test: np.ndarray, n: int, seed: int = 102) -> LabelledSet:
+    """MNIST test digits as dark ink on tinted, unevenly lit, noisy JPEG paper."""
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(x_test), n, replace=False)
+    images = [synth.paper_photo(x_test[i], rng) for i in picks]
+    return LabelledSet("paper", images, y_test[picks],
+                       "MNIST test digits in coloured ink on tinted, unevenly lit, blurred, "
+                       "noisy, JPEG-compressed paper, 60-400 px photos")
+
+
+def sklearn_paper_set(n: int | None, seed: int = 103) -> LabelledSet:
+    """scikit-learn's digits (other writers) as ink on paper photos."""
+    rng = np.random.default_rng(seed)
+    digits, labels = synth.sklearn_digits()
+    picks = rng.permutation(len(digits))[:n]
+    images = [synth.paper_photo(digits[i], rng) for i in picks]
+    return LabelledSet("sklearn-paper", images, labels[picks],
+                       "scikit-learn load_digits (1,797 digits by other writers) as ink on "
+                       "paper photos, like the paper set")
+
+
+def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104) -> list:
+    """``n`` check/note pages, each holding one 3-6 digit number: [(RGB image, text)].
+
+    Half the pages use MNIST test digits, half scikit-learn's; some are ruled,
+    framed, specked, or have two touching digits or a digit written in two strokes.
+    """
+    if not hasattr(synth, "number_page"):
+        raise NotImplementedError("digits.synth.number_page is not available yet")
+    rng = np.random.default_rng(seed)
+    sk_digits, sk_labels = synth.sklearn_digits()
+    pages = []
+    for i in range(n):
+        length = int(rng.choice(lengths))
+        number = str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, length - 1))
+        images, labels = (x_test, y_test) if i % 2 == 0 else (sk_digits, sk_labels)
+        image, text = synth.number_page(
+            rng, [[number]], images, labels,
+            ruled=bool(rng.random() < 0.3),
+            frame=bool(rng.random() < 0.2),
+            touching=bool(rng.random() < 0.1),
+            broken=bool(rng.random() < 0.1),
+            specks=int(rng.integers(0, 30)) if rng.random() < 0.3 else 0,
+        )
+        pages.append((image, text))
+    return pages
+
+
+def app_requests(x_test: np.ndarray, n: int, seed: int = 106) -> list:
+    """What the app is sent: Draw-page canvases (RGBA) and paper photos (RGB), alternating."""
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(x_test), n, replace=False)
+    return [synth.mouse_drawing(x_test[i], rng, canvas=APP_CANVAS) if k % 2 == 0
+            else synth.paper_photo(x_test[i], rng) for k, i in enumerate(picks)]

@@ -1,0 +1,100 @@
+"""The benchmark: a tiny end-to-end run of `bench --quick`, and the pieces it trusts."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digits.bench.baseline import naive_input
+from digits.bench.report import Figure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FIGURE_KEYS = {
+    "mnist_accuracy", "mouse_accuracy", "paper_accuracy", "sklearn_paper_accuracy",
+    "realistic_accuracy", "number_exact_read", "page_read_ms_p50", "latency_p50_ms",
+    "latency_p95_ms", "keras_latency_p50_ms", "throughput", "keras_throughput", "cold_start_s",
+    "keras_cold_start_s", "cold_start_rss_mb", "app_ready_s", "app_round_trip_ms", "app_rss_mb",
+    "train_quick_seconds", "train_quick_accuracy", "train_standard_seconds",
+    "train_standard_accuracy", "train_peak_rss_mb", "served_model_mb", "keras_model_mb",
+}
+FIGURE_FIELDS = {"label", "unit", "ours", "baseline", "ratio", "target", "passed", "note"}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """`python -m digits bench --quick --json` on tiny sizes: (exit code, JSON, Markdown)."""
+    import contextlib
+    import io
+
+    from digits.cli import main
+
+    output = tmp_path_factory.mktemp("bench") / "benchmarks.md"
+    models = os.environ.get("DIGITS_MODELS_DIR", str(ROOT / "models"))
+    stdout = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(stdout):
+        patch.setenv("DIGITS_BENCH_SIZES", "tiny")
+        code = main(["--models-dir", models, "bench", "--quick", "--json",
+                     "--output", str(output)])
+    return code, json.loads(stdout.getvalue()), output.read_text()
+
+
+def test_quick_bench_prints_one_json_object_with_every_figure(tiny_run):
+    """Every figure is in the JSON, with ours, the baseline, the ratio and the verdict."""
+    code, result, _ = tiny_run
+    assert code == 0
+    assert {"mode", "command", "date", "machine", "versions", "figures", "sets", "notes",
+            "seconds"} <= set(result)
+    assert result["mode"] == "quick"
+    assert FIGURE_KEYS <= set(result["figures"])
+    for figure in result["figures"].values():
+        assert FIGURE_FIELDS <= set(figure)
+
+
+def test_quick_bench_measures_both_pipelines_on_the_same_images(tiny_run):
+    """Accuracy and latency have a number for ours and for the tutorial baseline."""
+    figures = tiny_run[1]["figures"]
+    for key in ("mnist_accuracy", "mouse_accuracy", "paper_accuracy", "latency_p50_ms"):
+        assert figures[key]["ours"] is not None and figures[key]["baseline"] is not None
+        assert figures[key]["ratio"] == pytest.approx(
+            figures[key]["ours"] / figures[key]["baseline"])
+    assert 0.0 <= figures["mnist_accuracy"]["ours"] <= 1.0
+
+
+def test_quick_bench_writes_the_table_with_machine_and_versions(tiny_run):
+    """The Markdown report has the table, the command, the machine and the library versions."""
+    markdown = tiny_run[2]
+    assert "| Figure | Ours | Tutorial baseline |" in markdown
+    assert "python -m digits bench --quick" in markdown
+    assert "cpu_count" in markdown and "numpy" in markdown
+
+
+def test_generated_sets_are_identical_on_every_run(mnist):
+    """Fixed seeds: building a set twice gives the same pixels."""
+    from digits.bench import sets
+
+    first = sets.paper_set(mnist.x_test, mnist.y_test, 5).fingerprint()
+    again = sets.paper_set(mnist.x_test, mnist.y_test, 5).fingerprint()
+    assert first == again
+
+
+def test_tutorial_preprocessing_shrinks_the_whole_canvas_and_inverts_light_paper():
+    """The baseline is faithful: whole image to 28x28, light background inverted, / 255."""
+    canvas = np.full((280, 280), 255, np.uint8)
+    canvas[100:180, 138:142] = 0  # a thin '1' in the middle
+    x = naive_input(canvas)
+    assert x.shape == (28, 28) and x.dtype == np.float32
+    assert x[0, 0] == 0.0  # the paper became black
+    assert 0.0 < x.max() < 0.6  # a 4-px line on 280 px is a faint 0.4-px trace at 28 px
+
+
+def test_figure_passes_only_within_its_target():
+    """Targets are checked in the right direction, and no target means no verdict."""
+    assert Figure("a", "accuracy", "%", 0.99, at_least=0.98).passed is True
+    assert Figure("b", "latency", "ms", 7.0, at_most=5).passed is False
+    assert Figure("c", "size", "MB", 1.0).passed is None
+    assert Figure("d", "not run", "s", None, at_most=10).passed is None
