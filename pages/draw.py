@@ -54,7 +54,7 @@ if several:
     if reading is None or not reading.digits:
         st.info("Write a number across the box, for example your house number.")
         st.stop()
-    shared.big_text(reading.text, size=3.5)
+    shared.big_text(reading.text, size=3.5, name="digits-number")
     shared.show_digit_rows(image[..., :3], reading.digits, key="draw-digit")
     st.stop()
 
@@ -75,6 +75,6 @@ with result_col:
     seen, looked = st.columns(2)
     seen.image(pictures.enlarge(prediction.model_input, 6), caption="What the model saw (28×28)",
                width=200)
-    heat = recognizer.saliency(prediction.model_input, prediction.digit, stride=3)
+    heat = recognizer.saliency(prediction.model_input, prediction.digit, patch=8, stride=4)
     looked.image(pictures.saliency_overlay(prediction.model_input, heat, 6),
                  caption="Where it looked: hiding the bright parts changes its mind", width=200)

@@ -62,10 +62,10 @@ def require_recognizer() -> Recognizer:
     return recognizer
 
 
-def big_text(text: str, size: float = 6.0) -> None:
-    """``text`` (a digit or a number) in large type; ``size`` in rem."""
-    st.markdown(f"<p style='font-size:{size}rem;font-weight:700;line-height:1.1;margin:0'>"
-                f"{html.escape(text)}</p>", unsafe_allow_html=True)
+def big_text(text: str, size: float = 6.0, name: str = "digits-answer") -> None:
+    """``text`` (a digit or a number) in large type; ``size`` in rem, ``name`` a CSS class."""
+    st.markdown(f"<p class='{name}' style='font-size:{size}rem;font-weight:700;"
+                f"line-height:1.1;margin:0'>{html.escape(text)}</p>", unsafe_allow_html=True)
 
 
 def show_probabilities(probabilities, key: str, height: int = 220) -> None:

@@ -9,8 +9,6 @@ from digits.examples import EXAMPLES, example_photo, mnist_on_disk
 from digits.predict import LOW_CONFIDENCE
 from pages import shared
 
-IMAGE_TYPES = ["png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp", "gif"]
-
 st.title("Read a photo")
 st.caption("A photo or scan of digits written on paper: a check amount, a note, a single digit. "
            "Each digit found is boxed and read by the same model as the Draw page.")
@@ -29,8 +27,10 @@ source = st.segmented_control("Picture from", ["Upload", "Camera", "Example"], d
 image = None
 try:
     if source == "Upload":
+        # No type= filter: the uploader would reject other files with a tiny icon and no
+        # words, while decode_image says what is wrong ("a PDF, not an image", ...).
         file = st.file_uploader("A photo or scan (PNG, JPEG, BMP, TIFF, WebP, GIF; up to 10 MB)",
-                                type=IMAGE_TYPES, key="upload_file")
+                                key="upload_file")
         image = decode_image(file.getvalue()) if file is not None else None
     elif source == "Camera":
         shot = st.camera_input("Hold the paper flat, digits filling most of the picture",
@@ -77,7 +77,7 @@ picture_col.image(pictures.draw_boxes(image, [d.box for d in found], [d.digit fo
                                       unsure), caption="Digits found")
 with answer_col:
     st.caption("The number")
-    shared.big_text(text, size=3.5)
+    shared.big_text(text, size=3.5, name="digits-number")
     st.markdown(f"{len(found)} digit{'s' * (len(found) != 1)}, "
                 f"lowest confidence {min(d.confidence for d in found):.0%}")
     if any(unsure):

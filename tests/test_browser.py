@@ -1,0 +1,167 @@
+"""The running app in a real browser: Debian's Chromium driven by Playwright.
+
+A session fixture starts ``streamlit run`` on a free localhost port; the tests
+draw with real mouse strokes, upload files and open the Training page, and save
+a screenshot of each page to ``docs/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ROOT
+from PIL import Image
+
+from digits.examples import number_photo, pick_test_digits
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "docs" / "screenshots"
+WAIT_MS = 60_000  # the 2-core CI machine may be busy
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """``streamlit run streamlit_app.py`` on a free port; its URL once it answers."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log = open(log_path, "w")  # noqa: SIM115 (closed at teardown)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
+         "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            log.close()
+            pytest.fail(f"streamlit did not start:\n{log_path.read_text()}")
+        time.sleep(0.25)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page, name: str, height: int) -> None:
+    """Save the page; the app scrolls inside its own frame, so the window is made tall."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": height})
+    time.sleep(1.0)  # let charts finish their transitions
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def draw(page, points: list[tuple[float, float]]) -> None:
+    """One mouse stroke through ``points`` given as fractions of the canvas size."""
+    canvas = page.locator("canvas.upper-canvas")
+    canvas.wait_for(timeout=WAIT_MS)
+    box = canvas.bounding_box()
+    xy = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
+    page.mouse.move(*xy[0])
+    page.mouse.down()
+    for (x0, y0), (x1, y1) in zip(xy, xy[1:]):
+        for t in np.linspace(0, 1, 12)[1:]:
+            page.mouse.move(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+    page.mouse.up()
+
+
+def test_drawing_a_one_and_a_seven_shows_each_digit(page, app_url):
+    """Real strokes on the canvas: a 1, then Clear, then a 7."""
+    page.goto(app_url)
+    answer = page.locator(".digits-answer")
+    draw(page, [(0.5, 0.15), (0.5, 0.85)])
+    expect(answer).to_have_text("1", timeout=WAIT_MS)
+    page.get_by_role("button", name="Clear").click()
+    expect(answer).to_have_count(0, timeout=WAIT_MS)
+    draw(page, [(0.25, 0.2), (0.75, 0.2), (0.4, 0.85)])
+    expect(answer).to_have_text("7", timeout=WAIT_MS)
+    expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=WAIT_MS)
+    expect(page.get_by_text("Where it looked", exact=False)).to_be_visible(timeout=WAIT_MS)
+    screenshot(page, "draw", 1100)
+
+
+def test_uploading_a_photo_of_a_number_shows_the_number(page, app_url, mnist, tmp_path):
+    """A photo-like PNG of 382 (MNIST test digits on paper) is read as 382."""
+    rng = np.random.default_rng(7)
+    path = tmp_path / "amount.png"
+    Image.fromarray(number_photo(pick_test_digits(mnist, "382", rng), rng)).save(path)
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type=file]").set_input_files(path)
+    expect(page.locator(".digits-number")).to_have_text("382", timeout=WAIT_MS)
+    expect(page.get_by_text("Digits found")).to_be_visible()
+    screenshot(page, "upload", 1500)
+
+
+def test_uploading_a_text_file_shows_one_clear_error(page, app_url, tmp_path):
+    """A text file gets a sentence saying what is wrong, and the page stays usable."""
+    path = tmp_path / "notes.txt"
+    path.write_text("Pay to the order of Jane Doe: one hundred dollars\n")
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type=file]").set_input_files(path)
+    error = page.locator("[data-testid='stAlertContentError']")
+    expect(error).to_have_text("This file is not an image (it looks like text).",
+                               timeout=WAIT_MS)
+    expect(error).to_have_count(1)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    page.get_by_text("Example", exact=True).click()
+    expect(page.get_by_role("button", name="Try this one")).to_have_count(3, timeout=WAIT_MS)
+
+
+def test_training_page_draws_its_charts(page, app_url):
+    """The curves, the confusion matrix and the class counts render as Plotly charts."""
+    page.goto(f"{app_url}/training")
+    charts = page.locator(".js-plotly-plot")
+    expect(charts).to_have_count(3, timeout=WAIT_MS)
+    expect(page.locator(".js-plotly-plot .heatmaplayer")).to_have_count(1)
+    expect(page.locator(".js-plotly-plot .scatterlayer .trace")).to_have_count(4)
+    expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible()
+    screenshot(page, "training", 3000)

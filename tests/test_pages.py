@@ -1,0 +1,256 @@
+"""The pages, run headless with Streamlit's AppTest: what a user sees after each action."""
+
+from __future__ import annotations
+
+import base64
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from digits.examples import EXAMPLES, number_photo, pick_test_digits
+from digits.synth import mouse_drawing
+
+TIMEOUT = 60  # s per script run: the 2-core CI machine is shared
+
+
+def open_page(page: str | None = None) -> AppTest:
+    """The app started from its router, switched to ``page`` (a path under pages/)."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def canvas_state(rgba: np.ndarray) -> dict:
+    """What the drawable canvas sends back after a stroke: Fabric JSON + a PNG data URL."""
+    url = "data:image/png;base64," + base64.b64encode(png_bytes(rgba)).decode()
+    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}}
+
+
+@pytest.fixture
+def bundle():
+    """The active model bundle the app serves."""
+    from digits.bundle import active_bundle
+
+    return active_bundle()
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of markdown on the page, joined."""
+    return "\n".join(m.value for m in at.markdown)
+
+
+@pytest.fixture
+def drawn_seven(mnist, rng):
+    """A 7 from the MNIST test split, redrawn with a mouse-like pen on a 360 px canvas."""
+    seven = mnist.x_test[np.flatnonzero(mnist.y_test == 7)[0]]
+    return mouse_drawing(seven, rng, canvas=(360, 360), stroke=18)
+
+
+@pytest.fixture
+def drawn_number(mnist, rng):
+    """The number 417 drawn across the wide canvas of the several-digits mode."""
+    parts = []
+    for digit in pick_test_digits(mnist, "417", rng):
+        drawing = mouse_drawing(digit, rng, canvas=(300, 300), stroke=16)
+        inked = np.flatnonzero(drawing[..., 0].min(axis=0) < 128)
+        parts += [drawing[:, inked.min() : inked.max() + 1], np.full((300, 40, 4), 255, np.uint8)]
+    row = np.hstack(parts)
+    return np.pad(row, ((0, 0), (40, 900 - 40 - row.shape[1]), (0, 0)), constant_values=255)
+
+
+@pytest.fixture
+def three_digit_photo(mnist):
+    """A photo-like PNG of the number 382 written with MNIST test digits."""
+    rng = np.random.default_rng(7)
+    return png_bytes(number_photo(pick_test_digits(mnist, "382", rng), rng))
+
+
+def test_router_shows_pages_and_the_active_model(bundle):
+    """The sidebar names the active model and its test accuracy."""
+    at = open_page()
+    assert not at.exception
+    sidebar = "\n".join(m.value for m in at.sidebar.markdown)
+    assert bundle.name in sidebar
+    assert "% on the MNIST test set" in sidebar
+
+
+def test_blank_canvas_gives_a_hint_and_no_prediction():
+    """Before any stroke the Draw page asks for a drawing and shows no digit."""
+    at = open_page("pages/draw.py")
+    assert not at.exception
+    assert "Draw a digit in the white box" in at.info[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_drawn_digit_is_read_with_chart_input_and_saliency(drawn_seven):
+    """A drawing injected as the canvas's value is read as 7, with bars and pictures."""
+    at = open_page("pages/draw.py")
+    at.session_state["draw_canvas_One digit_0"] = canvas_state(drawn_seven)
+    at.run()
+    assert not at.exception
+    assert ">7</p>" in texts(at)
+    assert "sure" in texts(at) and "Top 3:" in texts(at)
+    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("image")) == 2  # the 28x28 input and the saliency map
+
+
+def test_low_confidence_asks_which_digit(drawn_seven):
+    """Above the confidence threshold the page says it is not sure and offers two digits."""
+    at = open_page("pages/draw.py")
+    at.session_state["draw_canvas_One digit_0"] = canvas_state(drawn_seven)
+    at.slider(key="draw_threshold").set_value(1.0).run()
+    assert not at.exception
+    assert at.warning[0].value.startswith("Not sure — did you mean 7 or ")
+
+
+def test_clear_button_empties_the_canvas(drawn_seven):
+    """Clear mounts a fresh canvas, so the prediction goes away."""
+    at = open_page("pages/draw.py")
+    at.session_state["draw_canvas_One digit_0"] = canvas_state(drawn_seven)
+    at.run()
+    at.button(key="draw_clear").click().run()
+    assert not at.exception
+    assert at.session_state["draw_canvas_version"] == 1
+    assert "Draw a digit in the white box" in at.info[0].value
+
+
+def test_number_mode_reads_a_whole_number(drawn_number):
+    """In the several-digits mode the wide canvas is read as one number."""
+    at = open_page("pages/draw.py")
+    at.segmented_control(key="draw_mode").set_value("A number").run()
+    at.session_state["draw_canvas_A number_0"] = canvas_state(drawn_number)
+    at.run()
+    assert not at.exception
+    assert ">417</p>" in texts(at)
+
+
+def test_uploaded_photo_of_a_number_is_read(three_digit_photo):
+    """An uploaded photo of 382 shows the number, the boxed picture and each digit."""
+    at = open_page("pages/upload.py")
+    at.file_uploader(key="upload_file").set_value(("amount.png", three_digit_photo, "image/png"))
+    at.run()
+    assert not at.exception and not at.error
+    assert ">382</p>" in texts(at)
+    assert len(at.get("plotly_chart")) == 3  # probability bars per digit
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.png", b"Pay to the order of: one hundred\n", "not an image (it looks like text)"),
+        ("empty.png", b"", "The file is empty."),
+        ("cut.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "damaged"),
+    ],
+)
+def test_bad_upload_gives_one_error(name, content, message):
+    """A text file, an empty file or a damaged PNG gives one readable error, no traceback."""
+    at = open_page("pages/upload.py")
+    at.file_uploader(key="upload_file").set_value((name, content, "image/png")).run()
+    assert not at.exception
+    assert len(at.error) == 1 and message in at.error[0].value
+    assert at.segmented_control(key="upload_source").value == "Upload"  # still usable
+
+
+def test_blank_paper_says_no_digits_found():
+    """A photo of empty paper gives one note, not a guess."""
+    at = open_page("pages/upload.py")
+    paper = np.full((300, 400, 3), 235, np.uint8)
+    at.file_uploader(key="upload_file").set_value(("paper.png", png_bytes(paper), "image/png"))
+    at.run()
+    assert not at.exception and not at.error
+    assert "No digits found" in at.info[0].value
+
+
+@pytest.mark.parametrize("number", [0, 1, 2])
+def test_example_photo_is_read_in_one_click(number):
+    """Each example, one click away, is read exactly."""
+    at = open_page("pages/upload.py")
+    at.segmented_control(key="upload_source").set_value("Example").run()
+    name = list(EXAMPLES)[number]
+    at.button(key=f"upload_try_{name}").click().run()
+    assert not at.exception
+    assert f">{EXAMPLES[name].text}</p>" in texts(at)
+
+
+def test_training_page_shows_card_curves_matrix_table_and_data(bundle):
+    """The model card, the curves, the confusion matrix, the table and the data are drawn."""
+    at = open_page("pages/training.py")
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    for label in ("Test accuracy", "Architecture", "Parameters", "File size", "Training time",
+                  "Trained on"):
+        assert label in labels
+    assert bundle.name in "\n".join(h.value for h in at.subheader)
+    assert len(at.get("plotly_chart")) == 3  # curves, confusion matrix, class counts
+    table = at.dataframe[0].value
+    assert list(table.index) == list(range(10))
+    assert {"precision", "recall", "f1", "support"} <= set(table.columns)
+
+
+def test_picking_a_pair_shows_those_mistakes(bundle):
+    """Choosing a true/predicted pair shows the misclassified test digits of that pair."""
+    mistakes = bundle.metrics["test"]["misclassified"]
+    first = mistakes[0]
+    count = sum(e["true"] == first["true"] and e["predicted"] == first["predicted"]
+                for e in mistakes)
+    at = open_page("pages/training.py")
+    at.selectbox(key="training_true").set_value(first["true"])
+    at.selectbox(key="training_predicted").set_value(first["predicted"]).run()
+    assert not at.exception
+    caption = "\n".join(c.value for c in at.caption)
+    assert f"{count} test images of {first['true']} read as {first['predicted']}" in caption
+
+
+def test_training_page_without_mnist_still_shows_the_model(monkeypatch, tmp_path):
+    """Without MNIST the data view is one note and the rest of the page still works."""
+    import streamlit as st
+
+    monkeypatch.setenv("DIGITS_MNIST_PATH", str(tmp_path / "missing.npz"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = open_page("pages/training.py")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    assert not at.exception
+    assert sum("missing.npz" in i.value for i in at.info) == 1
+    assert len(at.get("plotly_chart")) == 2  # curves and confusion matrix still drawn
+    assert at.metric
+
+
+def test_pages_never_load_tensorflow():
+    """Serving the three pages imports neither TensorFlow nor Keras (3 s and 700 MB)."""
+    script = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(ROOT / 'streamlit_app.py')!r}, default_timeout=60).run()\n"
+        "for page in ('pages/upload.py', 'pages/training.py'):\n"
+        "    at.switch_page(page).run()\n"
+        "    assert not at.exception, at.exception\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=ROOT, timeout=180)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_app_helpers_never_import_streamlit():
+    """digits/ thinks, pages draw: the helpers the pages use do not import Streamlit."""
+    script = ("import sys\nimport digits.figures, digits.pictures, digits.examples\n"
+              "print('streamlit' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
