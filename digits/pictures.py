@@ -45,11 +45,25 @@ def saliency_overlay(model_input: np.ndarray, heat: np.ndarray, scale: int = 8) 
 
 
 def crop(image: np.ndarray, box, pad: float = 0.15) -> np.ndarray:
-    """The part of ``image`` inside ``box`` (x, y, w, h) with a margin of ``pad`` x its size."""
+    """The square around ``box`` (x, y, w, h) with a margin of ``pad`` x its size.
+
+    Square, so a thin 1 is not shown as a tall sliver; edges are repeated where
+    the square leaves the image.
+
+    Examples
+    --------
+    >>> crop(np.zeros((100, 100, 3), np.uint8), (45, 10, 10, 80)).shape
+    (104, 104, 3)
+    """
     x, y, w, h = (int(v) for v in box)
-    m = int(round(pad * max(w, h)))
+    side = int(round(max(w, h) * (1 + 2 * pad)))
+    x0, y0 = x + w // 2 - side // 2, y + h // 2 - side // 2
     height, width = image.shape[:2]
-    return image[max(0, y - m) : min(height, y + h + m), max(0, x - m) : min(width, x + w + m)]
+    part = image[max(0, y0) : max(0, y0 + side), max(0, x0) : max(0, x0 + side)]
+    before = (max(0, -y0), max(0, -x0))
+    after = (side - part.shape[0] - before[0], side - part.shape[1] - before[1])
+    widths = [(before[0], after[0]), (before[1], after[1])] + [(0, 0)] * (image.ndim - 2)
+    return np.pad(part, widths, mode="edge") if part.size else part
 
 
 def draw_boxes(image: np.ndarray, boxes, labels=None, unsure=None) -> np.ndarray:

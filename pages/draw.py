@@ -22,24 +22,23 @@ def clear_canvas() -> None:
 mode = st.segmented_control("What to draw", ["One digit", "A number"], default="One digit",
                             required=True, key="draw_mode")
 several = mode == "A number"
-controls = st.columns([2, 2, 1], vertical_alignment="bottom", gap="medium")
-stroke = controls[0].slider("Pen width", 4, 40, 18, key="draw_stroke")
-threshold = controls[1].slider("Say “not sure” below this confidence", 0.0, 1.0, LOW_CONFIDENCE,
-                               0.05, key="draw_threshold")
-controls[2].button("Clear", icon=":material/delete:", on_click=clear_canvas, key="draw_clear",
-                   width="stretch")
-
 if several:
     canvas_col = result_col = st.container()
 else:
     canvas_col, result_col = st.columns([1, 1.2], gap="large")
 with canvas_col:
     canvas = st_canvas(
-        stroke_width=stroke, stroke_color="#000000", background_color="#ffffff",
-        height=300 if several else 360, width=900 if several else 360,
-        drawing_mode="freedraw", update_streamlit=True, return_image_data=True,
-        key=f"draw_canvas_{mode}_{st.session_state.draw_canvas_version}",
+        stroke_width=st.session_state.get("draw_stroke", 18), stroke_color="#000000",
+        background_color="#ffffff", height=300 if several else 360,
+        width=900 if several else 360, drawing_mode="freedraw", update_streamlit=True,
+        return_image_data=True, key=f"draw_canvas_{mode}_{st.session_state.draw_canvas_version}",
     )
+    pen, clear = st.columns([3, 1], vertical_alignment="bottom")
+    pen.slider("Pen width", 4, 40, 18, key="draw_stroke")
+    clear.button("Clear", icon=":material/delete:", on_click=clear_canvas, key="draw_clear",
+                 width="stretch")
+    threshold = st.slider("Say “not sure” below this confidence", 0.0, 1.0, LOW_CONFIDENCE, 0.05,
+                          key="draw_threshold")
 image = canvas.image_data  # (H, W, 4) uint8 RGBA; None before the first stroke
 
 if several:

@@ -30,8 +30,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)",
-                allow_module_level=True)
+    reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+    if os.environ.get("DIGITS_REQUIRE_BROWSER") == "1":  # CI: a missing browser is a failure
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
