@@ -549,14 +549,14 @@ def _finish(models_dir, progress: _Progress, bundle, prune) -> None:
     activated = accuracy >= status.floor
     if activated:
         set_active(bundle.name, models_dir)
-        verdict = f"{bundle.name} is now the active model."
+        verdict = "it is now the active model."
     else:
-        verdict = (f"It is below the {status.floor:.1%} floor, so the active model is "
-                   "unchanged; you can still activate it by hand.")
+        verdict = (f"below the {status.floor:.1%} floor, so the active model is unchanged "
+                   "(it can still be activated by hand).")
     removed = prune(models_dir, status.keep)
     progress.update(force=True, state="succeeded", finished_at=time.time(), eta_seconds=0.0,
                     test_accuracy=accuracy, activated=activated, removed=removed,
-                    message=f"Test accuracy {accuracy:.2%}. {verdict}")
+                    message=f"{bundle.name}: test accuracy {accuracy:.2%}; {verdict}")
 
 
 _in_worker = False

@@ -204,7 +204,7 @@ def _versions(models_dir: Path, can_act: bool) -> None:
         "Training time": _duration(v.training_seconds),
         "Status": " + ".join(m for m, on in (("active", v.active), ("shipped", v.shipped)) if on),
     } for v in versions]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="retrain_versions")
+    st.table(pd.DataFrame(rows).set_index("Version"))
     if not can_act:
         return
     names = [v.name for v in versions]

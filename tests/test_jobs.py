@@ -65,7 +65,7 @@ def test_started_job_trains_in_a_worker_and_lists_the_new_version(models_dir):
     assert status.state == "starting" and status.pid != os.getpid()
     status = wait_until(models_dir, lambda s: not s.active)
     assert status.state == "succeeded", status.error
-    assert status.activated and status.bundle in status.message
+    assert status.activated and status.message.startswith(f"{status.bundle}: test accuracy")
     assert (status.epoch, status.batch) == (1, status.batches)
     assert [b.name for b in list_bundles(models_dir)] == [status.bundle, "shipped"]
     assert_active_model_serves(models_dir, status.bundle)
@@ -118,7 +118,7 @@ def test_accuracy_floor_blocks_activation(models_dir):
     """A version below the floor is kept but the active model does not change."""
     status = run_here(TINY, models_dir, JobSettings(floor=0.999))
     assert status.state == "succeeded" and not status.activated
-    assert "below the 99.9% floor" in status.message
+    assert "below the 99.9% floor, so the active model is unchanged" in status.message
     assert status.bundle in [b.name for b in list_bundles(models_dir)]
     assert_active_model_serves(models_dir)
 

@@ -63,8 +63,8 @@ def test_visitors_see_versions_but_actions_are_off_without_a_password(panel):
     assert not at.exception
     assert "no admin password is set" in at.info[0].value
     assert "secrets.toml" in at.info[0].value
-    table = at.dataframe[0].value
-    assert list(table["Version"]) == ["v3", "v2", "shipped"]
+    table = at.table[0].value
+    assert list(table.index) == ["v3", "v2", "shipped"]
     assert list(table["Status"]) == ["", "", "active + shipped"]
     assert button(at, "retrain_start").disabled
     assert not [b for b in at.button if b.key == "retrain_activate"]
@@ -96,7 +96,7 @@ def test_right_password_unlocks_retrain_and_versions(admin_panel, models_dir):
     at = button(at, "retrain_activate").click().run()
     assert at.success[0].value == "v2 is now the active model."
     assert read_pointer(models_dir)["active"] == "v2"
-    assert list(at.dataframe[0].value["Status"]) == ["", "active", "shipped"]
+    assert list(at.table[0].value["Status"]) == ["", "active", "shipped"]
     at = button(at, "retrain_rollback").click().run()
     assert read_pointer(models_dir)["active"] == "shipped"
 
@@ -109,7 +109,7 @@ def test_delete_is_offered_only_for_versions_that_may_go(admin_panel, models_dir
     at.selectbox(key="retrain_version").select("v3").run()
     at = button(at, "retrain_delete").click().run()
     assert at.success[0].value == "v3 was deleted."
-    assert list(at.dataframe[0].value["Version"]) == ["v2", "shipped"]
+    assert list(at.table[0].value.index) == ["v2", "shipped"]
 
 
 def test_impossible_custom_settings_get_a_readable_message(admin_panel):
