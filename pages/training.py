@@ -7,13 +7,7 @@ import streamlit as st
 from digits import figures, pictures
 from digits.data import DataError
 from pages import shared
-
-try:  # the Retrain panel (issue 5) may not have landed yet
-    from pages.retrain_panel import render_retrain_panel
-except ModuleNotFoundError as missing:
-    if missing.name != "pages.retrain_panel":
-        raise
-    render_retrain_panel = None
+from pages.retrain_panel import render_retrain_panel
 
 st.title("Training")
 st.caption("How the active model was trained, where it goes wrong on the 10,000 MNIST test "
@@ -107,7 +101,4 @@ else:
     count_col.plotly_chart(figures.class_counts(train_counts, test_counts), key="training_counts")
 
 st.divider()
-if render_retrain_panel is not None:
-    render_retrain_panel()
-else:
-    st.info("Retraining from this page arrives with the Retrain panel.")
+render_retrain_panel()
