@@ -17,6 +17,7 @@ import numpy as np
 from digits.bench.speed import ROOT, child_env
 
 CHROMIUM = "/usr/bin/chromium"
+DRAWING_LAYER = "canvas.upper-canvas"  # fabric.js layer that takes the mouse (drawable-canvas)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -49,8 +50,8 @@ def load_model():
 model = load_model()
 st.title("MNIST digit recognizer")
 canvas = st_canvas(stroke_width=18, stroke_color="#000000", background_color="#ffffff",
-                   height=380, width=380, drawing_mode="freedraw", key="canvas_{{}}".format(
-                   st.session_state.setdefault("n", 0)))
+                   height=380, width=380, drawing_mode="freedraw", return_image_data=True,
+                   key="canvas_{{}}".format(st.session_state.setdefault("n", 0)))
 if st.button("Clear"):
     st.session_state.n += 1
     st.rerun()
@@ -108,9 +109,15 @@ def _wait_healthy(port: int, server: subprocess.Popen, timeout: float) -> None:
     raise RuntimeError("streamlit did not answer its health check in time")
 
 
+def _wait_ready(page, probe: AppProbe, timeout: float) -> None:
+    """The page asks for a drawing and the canvas' drawing layer is on screen."""
+    page.get_by_text(probe.ready_text).wait_for(timeout=timeout * 1000)
+    page.locator(DRAWING_LAYER).last.wait_for(state="visible", timeout=timeout * 1000)
+
+
 def _draw_one(page, fraction: float = 0.6) -> None:
     """A vertical stroke (a '1') in the middle of the visible drawing canvas."""
-    box = page.locator("canvas").last.bounding_box()
+    box = page.locator(DRAWING_LAYER).last.bounding_box()
     x = box["x"] + box["width"] / 2
     top, bottom = box["y"] + box["height"] * 0.2, box["y"] + box["height"] * (0.2 + fraction)
     page.mouse.move(x, top)
@@ -143,10 +150,11 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
             _wait_healthy(port, server, timeout)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/", timeout=timeout * 1000)
-            page.get_by_text(probe.ready_text).wait_for(timeout=timeout * 1000)
+            _wait_ready(page, probe, timeout)
             ready_s = time.perf_counter() - started
             trips = []
             for _ in range(strokes):
+                page.wait_for_timeout(300)  # let the canvas wire its mouse handlers (untimed)
                 _draw_one(page)
                 released = time.perf_counter()
                 page.mouse.up()
@@ -154,12 +162,12 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
                                        polling="raf", timeout=timeout * 1000)
                 trips.append(time.perf_counter() - released)
                 page.get_by_role("button", name=probe.clear_button).click()
-                page.get_by_text(probe.ready_text).wait_for(timeout=timeout * 1000)
+                _wait_ready(page, probe, timeout)
             memory = _memory_mb(server.pid)
         except Exception as exc:
             log.seek(0)
             tail = log.read().decode(errors="replace")[-600:]
-            raise RuntimeError(f"{exc}\n--- streamlit log ---\n{tail}") from None
+            raise RuntimeError(f"{str(exc).splitlines()[0]} --- streamlit log: {tail}") from None
         finally:
             server.terminate()
             try:

@@ -44,9 +44,9 @@ class BenchSizes:
 
 
 FULL = BenchSizes()
-QUICK = BenchSizes(mouse=300, paper=300, sklearn=300, pages=60, six_digit_pages=15,
-                   latency_images=60, batch_images=300, cold_start_runs=1, train_quick=False,
-                   train_probe_batches=0, app_strokes=3)
+QUICK = BenchSizes(mnist_test=2000, mouse=200, paper=200, sklearn=200, pages=40,
+                   six_digit_pages=10, latency_images=40, batch_images=200, cold_start_runs=1,
+                   train_quick=False, train_probe_batches=0, app_strokes=3)
 TINY = replace(QUICK, mnist_test=500, mouse=12, paper=12, sklearn=12, pages=3, six_digit_pages=2,
                latency_images=8, batch_images=16, cold_start_keras=False,
                baseline_train_limit=2000, app=False)
