@@ -2,10 +2,9 @@
 
 Why a subprocess
     The Streamlit server never imports TensorFlow (3 s and ~700 MB here).
-    :func:`start_job` launches ``python -m digits.jobs`` (the worker) in a session of
+    :func:`start_job` launches ``python -m digits.worker`` in a session of
     its own, so page reloads, navigation, closed tabs and even a server restart
     leave it running, and all of its memory goes back to the system when it exits.
-    The worker runs at a lower CPU priority (nice 5) so the app stays responsive.
 
 Files in ``models/.jobs/`` (git-ignored)
     ``train.lock``
@@ -40,9 +39,8 @@ model up on its next run: the router reads ``active_bundle()`` each run and
 touches ``active.json`` and removes its temporary folder ``models/.tmp-<bundle>-*``;
 a job cancelled after its bundle was saved removes that bundle too.
 
-Failure injection (tests only): ``DIGITS_JOB_FAIL_AT=batch:N`` raises in the N-th
-batch of the first epoch; ``DIGITS_JOB_FAIL_AT=save`` raises while the bundle is
-being written, after ``model.keras`` is already in the temporary folder.
+The worker itself (progress, cancellation, activation, retention) is
+:mod:`digits.worker`.
 """
 
 from __future__ import annotations
@@ -52,7 +50,6 @@ import fcntl
 import functools
 import json
 import os
-import resource
 import shutil
 import signal
 import socket
@@ -60,19 +57,17 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 import uuid
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-from digits.bundle import MODELS_DIR, BundleError, new_bundle_name, write_json_atomic
+from digits.bundle import MODELS_DIR, new_bundle_name, write_json_atomic
 from digits.data import DataError
 from digits.train import TrainConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIVE_STATES = ("starting", "running", "saving")
 DONE_STATES = ("succeeded", "failed", "cancelled")
-FAIL_ENV = "DIGITS_JOB_FAIL_AT"
 DIED = "The training process stopped unexpectedly; the active model is unchanged."
 
 
@@ -159,7 +154,8 @@ class JobStatus:
     def fraction(self) -> float:
         """Share of the training batches done, 0..1."""
         total = self.epochs * self.batches
-        return min(1.0, ((self.epoch - 1) * self.batches + self.batch) / total) if total else 0.0
+        done = ((self.epoch - 1) * self.batches + self.batch) / total if total else 0.0
+        return min(1.0, max(0.0, done))
 
     @classmethod
     def from_dict(cls, data: dict) -> "JobStatus":
@@ -179,16 +175,16 @@ def _status_path(models_dir) -> Path:
     return jobs_dir(models_dir) / "status.json"
 
 
-def _cancel_path(models_dir) -> Path:
+def cancel_flag(models_dir) -> Path:
     return jobs_dir(models_dir) / "cancel"
 
 
-def _write(models_dir, status: JobStatus) -> None:
+def write_status(models_dir, status: JobStatus) -> None:
     status.updated_at = time.time()
     write_json_atomic(_status_path(models_dir), asdict(status))
 
 
-def _read_raw(models_dir) -> JobStatus | None:
+def load_status(models_dir) -> JobStatus | None:
     try:
         return JobStatus.from_dict(json.loads(_status_path(models_dir).read_text()))
     except (FileNotFoundError, ValueError, TypeError):
@@ -196,7 +192,7 @@ def _read_raw(models_dir) -> JobStatus | None:
 
 
 @contextlib.contextmanager
-def _try_lock(models_dir):
+def try_lock(models_dir):
     """Yield the locked descriptor, or None when another process holds the lock."""
     directory = jobs_dir(models_dir)
     directory.mkdir(parents=True, exist_ok=True)
@@ -212,7 +208,7 @@ def _try_lock(models_dir):
         os.close(fd)
 
 
-def _remove_temp(models_dir, bundle: str) -> None:
+def remove_temp(models_dir, bundle: str) -> None:
     """Delete the half-written folders ``models/.tmp-<bundle>-*`` of one job."""
     if bundle:
         for path in Path(models_dir or MODELS_DIR).glob(f".tmp-{bundle}-*"):
@@ -231,18 +227,18 @@ def read_status(models_dir=None) -> JobStatus | None:
     >>> status.state, f"{status.fraction:.0%}", status.eta_seconds  # doctest: +SKIP
     ('running', '40%', 31.5)
     """
-    status = _read_raw(models_dir)
+    status = load_status(models_dir)
     if status is None or not status.active:
         return status
-    with _try_lock(models_dir) as fd:
+    with try_lock(models_dir) as fd:
         if fd is None:
             return status  # the worker holds the lock: it is alive
-        status = _read_raw(models_dir)  # re-read: it may have finished meanwhile
+        status = load_status(models_dir)  # re-read: it may have finished meanwhile
         if status is not None and status.active:
-            _remove_temp(models_dir, status.bundle)
+            remove_temp(models_dir, status.bundle)
             status.state, status.error, status.message = "failed", DIED, DIED
             status.finished_at = time.time()
-            _write(models_dir, status)
+            write_status(models_dir, status)
         return status
 
 
@@ -286,10 +282,10 @@ def data_problem() -> str | None:
 
 def _prepare(config: TrainConfig, models_dir, settings: JobSettings, fd: int) -> JobStatus:
     """With the lock held: settle a dead job, then write the new ``starting`` status."""
-    previous = _read_raw(models_dir)
+    previous = load_status(models_dir)
     if previous is not None and previous.active:  # its worker died; the lock is ours
-        _remove_temp(models_dir, previous.bundle)
-    _cancel_path(models_dir).unlink(missing_ok=True)
+        remove_temp(models_dir, previous.bundle)
+    cancel_flag(models_dir).unlink(missing_ok=True)
     now = time.time()
     status = JobStatus(
         job_id=uuid.uuid4().hex[:12],
@@ -303,7 +299,7 @@ def _prepare(config: TrainConfig, models_dir, settings: JobSettings, fd: int) ->
         started_at=now,
         epochs=config.epochs,
     )
-    _write(models_dir, status)
+    write_status(models_dir, status)
     return status
 
 
@@ -327,7 +323,7 @@ def start_job(config: TrainConfig, models_dir=None, settings: JobSettings | None
     if problem:
         raise DataError(problem)
     models_dir = Path(models_dir or MODELS_DIR).resolve()
-    with _try_lock(models_dir) as fd:
+    with try_lock(models_dir) as fd:
         if fd is None:
             running = read_status(models_dir)
             if running is not None:
@@ -337,7 +333,7 @@ def start_job(config: TrainConfig, models_dir=None, settings: JobSettings | None
         try:
             with open(jobs_dir(models_dir) / "worker.log", "wb") as log:
                 worker = subprocess.Popen(
-                    [sys.executable, "-m", "digits.jobs", "--models-dir", str(models_dir),
+                    [sys.executable, "-m", "digits.worker", "--models-dir", str(models_dir),
                      "--job-id", status.job_id, "--lock-fd", str(fd)],
                     pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=log,
                     stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
@@ -345,7 +341,7 @@ def start_job(config: TrainConfig, models_dir=None, settings: JobSettings | None
         except OSError as exc:
             status.state, status.finished_at = "failed", time.time()
             status.error = status.message = f"Could not start the training process ({exc})."
-            _write(models_dir, status)
+            write_status(models_dir, status)
             return status
         # Reap the child when it exits so it never lingers as a zombie. The worker
         # writes its own pid into the status (the server must not race its writes).
@@ -363,10 +359,12 @@ def run_here(config: TrainConfig, models_dir=None, settings: JobSettings | None 
     settings = settings or JobSettings()
     config = settings.apply(config)
     models_dir = Path(models_dir or MODELS_DIR).resolve()
-    with _try_lock(models_dir) as fd:
+    with try_lock(models_dir) as fd:
         if fd is None:
             raise JobBusy("Another training job is running.")
         status = _prepare(config, models_dir, settings, fd)
+        from digits.worker import run_job
+
         return run_job(models_dir, status.job_id, fd, min_interval, on_status)
 
 
@@ -378,7 +376,7 @@ def cancel_job(models_dir=None, grace: float | None = 30.0) -> JobStatus | None:
     status = read_status(models_dir)
     if status is None or not status.active:
         return status
-    _cancel_path(models_dir).write_text(status.job_id)
+    cancel_flag(models_dir).write_text(status.job_id)
     status.message = "Cancelling..."
     if grace is not None and status.pid and status.host == socket.gethostname():
         timer = threading.Timer(grace, _terminate, (models_dir, status.job_id, status.pid))
@@ -392,204 +390,3 @@ def _terminate(models_dir, job_id: str, pid: int) -> None:
     if status is not None and status.active and status.job_id == job_id and status.pid == pid:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGTERM)
-
-
-# --- the worker -----------------------------------------------------------------------
-
-
-class _Progress:
-    """Keeps the status current; writes it at most every ``min_interval`` seconds."""
-
-    def __init__(self, models_dir, status: JobStatus, min_interval: float, on_status=None):
-        self.models_dir, self.status = models_dir, status
-        self.min_interval, self.on_status = min_interval, on_status
-        self.last_write = 0.0
-        self.first: tuple[float, float] | None = None  # (time, fraction) at batch 1
-
-    def update(self, force: bool = False, **changes) -> None:
-        for key, value in changes.items():
-            setattr(self.status, key, value)
-        now = time.monotonic()
-        if force or now - self.last_write >= self.min_interval:
-            self.last_write = now
-            _write(self.models_dir, self.status)
-            if self.on_status:
-                self.on_status(replace(self.status))
-
-    def on_batch(self, epoch: int, batch: int, logs: dict) -> None:
-        _maybe_fail_at_batch(epoch, batch)
-        self.status.epoch, self.status.batch, self.status.batches = epoch, batch, logs["batches"]
-        done, now = self.status.fraction, time.monotonic()
-        if self.first is None:  # the first batch also builds the graph: time from its end
-            self.first = (now, done)
-            self.status.message = "Training"
-        started, done_then = self.first
-        eta = (now - started) / (done - done_then) * (1 - done) if done > done_then else None
-        self.update(loss=float(logs.get("loss", 0.0)), accuracy=float(logs.get("accuracy", 0.0)),
-                    eta_seconds=eta)
-
-    def on_epoch(self, epoch: int, logs: dict) -> None:
-        last = epoch >= self.status.epochs
-        self.update(
-            force=True,
-            val_loss=_number(logs.get("val_loss")),
-            val_accuracy=_number(logs.get("val_accuracy")),
-            state="saving" if last else "running",
-            message=("Testing on the 10,000 MNIST test images and saving" if last
-                     else f"Epoch {epoch} of {self.status.epochs} done"),
-        )
-
-
-def _number(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _maybe_fail_at_batch(epoch: int, batch: int) -> None:
-    where = os.environ.get(FAIL_ENV, "")
-    if where.startswith("batch:") and epoch == 1 and batch == int(where.split(":")[1]):
-        raise RuntimeError(f"Injected failure at batch {batch} ({FAIL_ENV}).")
-
-
-@contextlib.contextmanager
-def _maybe_fail_in_save():
-    """With ``DIGITS_JOB_FAIL_AT=save``: the NumPy export dies half-written."""
-    if os.environ.get(FAIL_ENV) != "save":
-        yield
-        return
-    import digits.bundle as bundle_module
-
-    original = bundle_module.save_program
-
-    def broken(path, *args, **kwargs):
-        Path(path).write_bytes(b"half a file")
-        raise OSError(28, f"No space left on device (injected by {FAIL_ENV})")
-
-    bundle_module.save_program = broken
-    try:
-        yield
-    finally:
-        bundle_module.save_program = original
-
-
-def _failure_message(exc: BaseException) -> str:
-    if isinstance(exc, (DataError, ValueError, BundleError)):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "Training ran out of memory; try a smaller batch size or the quick preset."
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"Training failed while writing files: {exc.strerror}."
-    return f"Training failed: {exc or type(exc).__name__}"
-
-
-def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
-
-
-def run_job(models_dir, job_id: str, lock_fd: int, min_interval: float = 0.5,
-            on_status=None) -> JobStatus:
-    """The worker's body: run the prepared job ``job_id`` while holding ``lock_fd``.
-
-    ``on_status(status)`` sees every status written (tests use it).
-    """
-    from digits.data import load_mnist
-    from digits.train import Cancelled, train_and_save
-    from digits.versions import delete_version, prune
-
-    fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # handed over locked: a no-op
-    status = _read_raw(models_dir)
-    if status is None or status.job_id != job_id:
-        raise JobBusy(f"Job {job_id} is not the prepared job.")
-    progress = _Progress(models_dir, status, min_interval, on_status)
-    config = TrainConfig(**status.config)
-    cancel = _cancel_path(models_dir)
-    bundle = None
-    try:
-        progress.update(force=True, state="running", pid=os.getpid(), message="Loading MNIST")
-        data = load_mnist()
-        if cancel.exists():
-            raise Cancelled()
-        progress.update(force=True, message="Starting TensorFlow and training")
-        with _maybe_fail_in_save():
-            bundle = train_and_save(
-                config, data, models_dir, name=status.bundle,
-                on_epoch=progress.on_epoch, on_batch=progress.on_batch,
-                should_stop=cancel.exists,
-            )
-        if cancel.exists():
-            raise Cancelled()
-        _finish(models_dir, progress, bundle, prune)
-    except Cancelled:
-        if bundle is not None and not status.activated:
-            with contextlib.suppress(BundleError, OSError):
-                delete_version(bundle.name, models_dir)  # saved just before the cancel
-        progress.update(force=True, state="cancelled", finished_at=time.time(),
-                        message="Cancelled; the active model is unchanged.")
-    except BaseException as exc:  # every failure ends in a status people can read
-        traceback.print_exc()
-        reason = _failure_message(exc)
-        progress.update(force=True, state="failed", error=reason, finished_at=time.time(),
-                        message=f"{reason} The active model is unchanged.")
-        if not isinstance(exc, Exception):
-            raise
-    finally:
-        _remove_temp(models_dir, status.bundle)
-        cancel.unlink(missing_ok=True)
-        progress.update(force=True, peak_rss_mb=_peak_rss_mb())
-    return progress.status
-
-
-def _finish(models_dir, progress: _Progress, bundle, prune) -> None:
-    """Activate the new version if it is good enough, then apply retention."""
-    from digits.bundle import set_active
-
-    status = progress.status
-    accuracy = bundle.accuracy
-    if _in_worker:  # from here on the job completes: a late SIGTERM must not split it
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    activated = accuracy >= status.floor
-    if activated:
-        set_active(bundle.name, models_dir)
-        verdict = "it is now the active model."
-    else:
-        verdict = (f"below the {status.floor:.1%} floor, so the active model is unchanged "
-                   "(it can still be activated by hand).")
-    removed = prune(models_dir, status.keep)
-    progress.update(force=True, state="succeeded", finished_at=time.time(), eta_seconds=0.0,
-                    test_accuracy=accuracy, activated=activated, removed=removed,
-                    message=f"{bundle.name}: test accuracy {accuracy:.2%}; {verdict}")
-
-
-_in_worker = False
-
-
-def _on_sigterm(signum, frame):
-    from digits.train import Cancelled
-
-    raise Cancelled("Stopped by SIGTERM.")
-
-
-def main(argv=None) -> int:
-    """Entry of ``python -m digits.jobs`` (started by :func:`start_job`)."""
-    import argparse
-
-    global _in_worker
-    parser = argparse.ArgumentParser(prog="python -m digits.jobs",
-                                     description="Run one prepared training job.")
-    parser.add_argument("--models-dir", type=Path, required=True)
-    parser.add_argument("--job-id", required=True)
-    parser.add_argument("--lock-fd", type=int)
-    args = parser.parse_args(argv)
-    _in_worker = True
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    with contextlib.suppress(OSError):
-        os.nice(5)
-    try:
-        status = run_job(args.models_dir, args.job_id, args.lock_fd)
-    except JobBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    return 0 if status.state == "succeeded" else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

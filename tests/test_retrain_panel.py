@@ -16,7 +16,7 @@ from retrain_helpers import make_models_dir
 from streamlit.testing.v1 import AppTest
 
 from digits.bundle import read_pointer, write_json_atomic
-from digits.jobs import _try_lock
+from digits.jobs import try_lock
 
 PASSWORD = "correct horse"
 
@@ -142,7 +142,7 @@ def test_a_running_job_shows_live_progress_and_can_be_cancelled(admin_panel, mod
     """Progress (epoch, batch, loss, accuracy, time left) is shown with a Cancel button."""
     (models_dir / ".jobs").mkdir()
     write_json_atomic(models_dir / ".jobs" / "status.json", running_status())
-    with _try_lock(models_dir) as held:  # as the worker would hold it
+    with try_lock(models_dir) as held:  # as the worker would hold it
         assert held is not None
         at = unlock(admin_panel, PASSWORD)
         assert "Epoch 2/5 - batch 10/20 - loss 0.123, accuracy 96.7% - about 1 min 15 s left" \
