@@ -30,9 +30,11 @@ class AppProbe:
     ready_text: str  # visible once the Draw page waits for a drawing
     reading: str  # JavaScript regex matching the shown reading of a digit
     clear_button: str = "Clear"
+    visit_pages: bool = False  # open every page in the sidebar before reading the memory
 
 
-OUR_APP = AppProbe(ROOT / "streamlit_app.py", "Draw a digit in the white box", r"\d+% sure")
+OUR_APP = AppProbe(ROOT / "streamlit_app.py", "Draw a digit in the white box", r"\d+% sure",
+                   visit_pages=True)
 
 # What a tutorial app does: Keras model, the same canvas, naive preprocessing,
 # model.predict on every run of the script.
@@ -126,12 +128,35 @@ def _draw_one(page, fraction: float = 0.6) -> None:
         page.mouse.move(x + 0.3 * k, top + (bottom - top) * k / 15)
 
 
+def _wait_script_done(page, timeout: float) -> None:
+    page.wait_for_timeout(500)  # the rerun starts after the click reaches the server
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')"
+        "?.getAttribute('data-test-script-state') !== 'running'", timeout=timeout * 1000)
+
+
+def _visit_pages(page, timeout: float) -> list[str]:
+    """Open each page of the sidebar navigation in turn; return their titles."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    titles = []
+    for i in range(links.count()):
+        title = links.nth(i).inner_text().strip().splitlines()[-1]  # after the icon's name
+        try:
+            links.nth(i).click()
+            _wait_script_done(page, timeout)
+        except Exception as exc:  # the server-side run still counts; say what happened
+            title += f" (browser: {str(exc).splitlines()[0]})"
+        titles.append(title)
+    return titles
+
+
 def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
     """Start the app, wait for the Draw page, time ``strokes`` stroke-to-reading trips.
 
     Returns ``ready_s`` (from launching ``streamlit run`` to the page ready for
     a drawing), ``round_trip_ms`` (median, mouse released to reading shown),
-    ``rss_mb`` and ``peak_rss_mb`` of the server after the strokes.
+    ``rss_mb`` and ``peak_rss_mb`` of the server after the strokes (and, with
+    ``probe.visit_pages``, after opening every page: ``pages``).
     """
     from playwright.sync_api import sync_playwright
 
@@ -163,6 +188,7 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
                 trips.append(time.perf_counter() - released)
                 page.get_by_role("button", name=probe.clear_button).click()
                 _wait_ready(page, probe, timeout)
+            visited = _visit_pages(page, timeout) if probe.visit_pages else []
             memory = _memory_mb(server.pid)
         except Exception as exc:
             log.seek(0)
@@ -177,7 +203,7 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
             browser.close()
             log.close()
     return {"ready_s": ready_s, "round_trip_ms": float(np.median(trips)) * 1000,
-            "round_trips_ms": [round(t * 1000, 1) for t in trips], **memory}
+            "round_trips_ms": [round(t * 1000, 1) for t in trips], "pages": visited, **memory}
 
 
 def app_missing() -> str:

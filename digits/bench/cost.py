@@ -113,9 +113,11 @@ def app_in_browser(bench, say) -> None:
             "draws a vertical stroke with the mouse and waits for the reading (ours: 'NN% sure'; "
             "tutorial app: 'Prediction: N'), then clicks Clear; "
             f"{sizes.app_strokes} strokes. Ready: from launching the server to the page asking "
-            "for a drawing (the browser is started beforehand). Memory: the server's VmHWM from "
-            "/proc after the strokes. The tutorial-style app: the same canvas, Keras load_model "
-            "in st.cache_resource, naive preprocessing and model.predict on each run."
+            "for a drawing with the canvas on screen (the browser is started beforehand). "
+            "Memory: the server's VmHWM from /proc after the strokes and, for ours, after "
+            f"opening every page ({', '.join(ours['pages']) if ours else '-'}). The "
+            "tutorial-style app: the same canvas, Keras load_model in st.cache_resource, naive "
+            "preprocessing and model.predict on each run."
             + (f" Round trips (ms): ours {ours['round_trips_ms']}, tutorial "
                f"{theirs['round_trips_ms']}." if ours and theirs else "")
             + (f" Not measured: {missing}." if missing else ""))
