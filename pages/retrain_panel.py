@@ -112,7 +112,10 @@ def _show_status(status: JobStatus | None) -> None:
         return
     finished = datetime.fromtimestamp(status.finished_at or status.updated_at)
     text = f"Last job ({finished:%Y-%m-%d %H:%M}): {status.message}"
-    {"succeeded": st.success, "cancelled": st.warning}.get(status.state, st.error)(text)
+    if status.state == "succeeded":
+        (st.success if status.activated else st.warning)(text)
+    else:
+        (st.warning if status.state == "cancelled" else st.error)(text)
 
 
 def _progress(models_dir: Path, can_act: bool, settings: JobSettings) -> bool:
@@ -208,9 +211,9 @@ def _versions(models_dir: Path, can_act: bool) -> None:
     if not can_act:
         return
     names = [v.name for v in versions]
-    name = st.selectbox("Version", names, key="retrain_version")
+    name = st.selectbox("Version to activate or delete", names, key="retrain_version")
     chosen = versions[names.index(name)]
-    cols = st.columns(3)
+    cols = st.columns([1, 1, 2, 3])
     try:
         if cols[0].button("Activate", key="retrain_activate", disabled=chosen.active):
             activate(name, models_dir)

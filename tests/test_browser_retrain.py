@@ -115,7 +115,7 @@ def test_retrain_shows_progress_then_lists_the_new_version(page, app_url, models
 
     expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name="Cancel training")).to_be_visible()
-    result = page.get_by_test_id("stAlertContentSuccess").filter(has_text="test accuracy")
+    result = page.get_by_test_id("stAlert").filter(has_text="test accuracy")
     expect(result).to_be_visible(timeout=240_000)
     name = re.search(r"\d{8}-\d{6}-cnn", result.inner_text()).group(0)
     expect(versions).to_have_count(rows_before + 1)
