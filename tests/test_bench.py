@@ -43,6 +43,7 @@ def tiny_run(tmp_path_factory):
     return code, json.loads(stdout.getvalue()), output.read_text()
 
 
+@pytest.mark.slow
 def test_quick_bench_prints_one_json_object_with_every_figure(tiny_run):
     """Every figure is in the JSON, with ours, the baseline, the ratio and the verdict."""
     code, result, _ = tiny_run
@@ -55,6 +56,7 @@ def test_quick_bench_prints_one_json_object_with_every_figure(tiny_run):
         assert FIGURE_FIELDS <= set(figure)
 
 
+@pytest.mark.slow
 def test_quick_bench_measures_both_pipelines_on_the_same_images(tiny_run):
     """Accuracy and latency have a number for ours and for the tutorial baseline."""
     figures = tiny_run[1]["figures"]
@@ -65,6 +67,7 @@ def test_quick_bench_measures_both_pipelines_on_the_same_images(tiny_run):
     assert 0.0 <= figures["mnist_accuracy"]["ours"] <= 1.0
 
 
+@pytest.mark.slow
 def test_quick_bench_writes_the_table_with_machine_and_versions(tiny_run):
     """The Markdown report has the table, the command, the machine and the library versions."""
     markdown = tiny_run[2]

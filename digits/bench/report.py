@@ -65,7 +65,13 @@ class Figure:
 
 
 def show(value: float | None, unit: str) -> str:
-    """A value with its unit, the way the report writes it."""
+    """A value with its unit, the way the report writes it.
+
+    Examples
+    --------
+    >>> show(0.99612, "%"), show(3.21, "ms"), show(None, "s")
+    ('99.61 %', '3.2 ms', '—')
+    """
     if value is None:
         return "—"
     return UNIT_FORMATS[unit](value)

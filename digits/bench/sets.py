@@ -32,7 +32,13 @@ class LabelledSet:
 
 
 def fingerprint(images) -> str:
-    """sha256 over the pixels of ``images``: proof that a set repeats exactly."""
+    """sha256 over the pixels of ``images``: proof that a set repeats exactly.
+
+    Examples
+    --------
+    >>> fingerprint([np.zeros((2, 2), np.uint8)])[:12]
+    'df3f619804a9'
+    """
     digest = hashlib.sha256()
     for image in images:
         digest.update(np.ascontiguousarray(image).tobytes())

@@ -22,12 +22,18 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def png_bytes(image: np.ndarray) -> bytes:
     """PNG file bytes of an RGB (H, W, 3) or RGBA (H, W, 4) uint8 image."""
     code = cv2.COLOR_RGBA2BGRA if image.shape[-1] == 4 else cv2.COLOR_RGB2BGR
-    ok, data = cv2.imencode(".png", cv2.cvtColor(image, code))
+    _, data = cv2.imencode(".png", cv2.cvtColor(image, code))
     return data.tobytes()
 
 
 def percentiles(samples_s: list[float]) -> tuple[float, float]:
-    """(p50, p95) in milliseconds of durations in seconds."""
+    """(p50, p95) in milliseconds of durations in seconds.
+
+    Examples
+    --------
+    >>> percentiles([0.001, 0.002, 0.003])
+    (2.0, 2.9)
+    """
     ms = np.asarray(samples_s) * 1000
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
 
