@@ -95,6 +95,10 @@ class Report:
         self.figures.append(figure)
         return figure
 
+    def value(self, key: str) -> float | None:
+        """Our measured value of figure ``key`` (None if absent or not measured)."""
+        return next((f.ours for f in self.figures if f.key == key), None)
+
     def to_dict(self) -> dict:
         return {
             "mode": self.mode,
