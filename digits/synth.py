@@ -130,3 +130,169 @@ def sklearn_digits(n: int | None = None, size: int = 28) -> tuple[np.ndarray, np
         up = np.clip((up - 0.25) / 0.5, 0, 1)
         out[i, 4 : 4 + inner, 4 : 4 + inner] = (up * 255).astype(np.uint8)
     return out, labels.astype(np.uint8)
+
+
+def _pen_digit(digit: np.ndarray, height: float, shear: float, pen: int | None) -> np.ndarray:
+    """One (28, 28) uint8 digit as an ink patch (h, w) float32 of ``height`` px.
+
+    ``pen`` None keeps MNIST's own thick stroke (a felt pen); a width in pixels
+    redraws the digit's centre line with that pen (a ballpoint).
+    """
+    ys, xs = np.nonzero(digit > 30)
+    crop = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32) / 255
+    f = height / crop.shape[0]
+    w, h = max(1, round(crop.shape[1] * f)), max(1, round(height))
+    if pen is None:
+        patch = cv2.resize(crop, (w, h), interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA)
+    else:
+        # Trace the centre line at >= 112 px, where small loops stay open, then shrink.
+        up = max(1.0, 112 / h)
+        big = cv2.resize(crop, (round(w * up), round(h * up)), interpolation=cv2.INTER_CUBIC)
+        line = skeleton(big > 0.43).astype(np.float32)
+        k = max(1, round(pen * up))
+        thick = cv2.dilate(line, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        patch = cv2.resize(thick, (w, h), interpolation=cv2.INTER_AREA)
+        patch = cv2.GaussianBlur(patch, (0, 0), 0.5)
+    patch = np.clip(patch * (1.0 if pen is None else 1.3), 0, 1)
+    # Slant: shear about the bottom, widening the patch so nothing is cut off.
+    extra = int(np.ceil(abs(shear) * h))
+    shift = extra if shear > 0 else 0
+    matrix = np.float32([[1, -shear, shift + shear * h], [0, 1, 0]])
+    patch = cv2.warpAffine(patch, matrix, (w + extra, h), flags=cv2.INTER_LINEAR)
+    cols = np.flatnonzero(patch.max(axis=0) > 0.2)
+    return patch[:, cols.min() : cols.max() + 1]  # gaps are measured between inks
+
+
+def _touch(canvas: np.ndarray, patch: np.ndarray, x: int, y: int, max_shift: int) -> int:
+    """Move ``patch`` left from ``x`` until its ink touches the ink already on ``canvas``."""
+    h, w = patch.shape
+    for dx in range(max_shift + 1):
+        x0 = x - dx
+        under = canvas[y : y + h, x0 : x0 + w] > 0.4
+        if x0 < 0 or (under & (patch > 0.4)).sum() >= 3:
+            return x0
+    return x - max_shift
+
+
+def number_page(
+    rng: np.random.Generator,
+    lines: list[list[str]],
+    images: np.ndarray,
+    labels: np.ndarray,
+    *,
+    digit_px: int | None = None,
+    colour=None,
+    pen: int | None = -1,
+    ruled: bool = False,
+    frame: bool = False,
+    touching: bool = False,
+    broken: bool = False,
+    specks: int = 0,
+    tilt: float | None = None,
+) -> tuple[np.ndarray, str]:
+    """Numbers handwritten on a page and photographed, with the text a reader should find.
+
+    Each character of ``lines`` (e.g. ``[["1250", "34"], ["907"]]``: one inner
+    list per line, one string per number) is drawn with a random image of that
+    digit from the pool ``images`` (N, 28, 28) uint8 / ``labels`` (N,) — pass
+    the MNIST **test** split or :func:`sklearn_digits`, never training digits.
+    Like a person writing a check amount: the writer's slant with a little
+    jitter per digit, digit heights within about 12 %, a wavering baseline,
+    gaps of 0.06-0.45 x the digit height inside a number and 1.3-3 x between
+    numbers, lines 1.7-2.4 x the digit height apart. The ink map then goes
+    through :func:`ink_on_paper` (tinted, unevenly lit paper, blur, noise, JPEG),
+    after a small rotation of the whole page (``tilt`` degrees, default
+    random within 1.5).
+
+    Options: ``digit_px`` digit height (default random 22-110 px); ``colour``
+    RGB ink (default random from ``INK_COLOURS``); ``pen`` stroke width in
+    px for a ballpoint (None: MNIST's own felt-pen stroke; -1, the default:
+    either, at random); ``ruled`` faint ruled lines that the digits sit on
+    (sometimes with a margin line); ``frame`` a printed box around the amount;
+    ``touching`` the first two digits of the first number touch; ``broken``
+    the first digit of the first number is cut in two strokes by a thin gap;
+    ``specks`` adds that many dust specks (0.5-2.5 px) anywhere on the page.
+
+    Returns ``(image, text)``: RGB uint8 (H, W, 3), and the numbers in reading
+    order joined by single spaces ("1250 34 907"), as ``read_page(...).text``.
+
+    Examples
+    --------
+    >>> digits, labels = sklearn_digits()
+    >>> image, text = number_page(np.random.default_rng(0), [["120", "7"]], digits, labels)
+    >>> text, image.dtype
+    ('120 7', dtype('uint8'))
+    """
+    h = float(digit_px or rng.integers(22, 111))
+    slant = rng.uniform(-0.1, 0.2)
+    if pen == -1:
+        pen = None if rng.random() < 0.5 else int(rng.integers(max(2, round(0.06 * h)),
+                                                               max(3, round(0.11 * h)) + 1))
+    by_label = {d: np.flatnonzero(labels == d) for d in range(10)}
+    spacing = h * rng.uniform(1.7, 2.4)
+    # A printed box leaves some room around the writing.
+    left, top = h * rng.uniform(0.4, 2.5), h * rng.uniform(0.75 if frame else 0.5, 1.5)
+    placed = []  # (patch, x, y, line, first_of_page)
+    x_end = 0.0
+    for li, numbers in enumerate(lines):
+        x = left + rng.uniform(0, 0.5) * h
+        baseline = top + h + li * spacing
+        for ni, number in enumerate(numbers):
+            if ni:
+                x += h * rng.uniform(1.3, 3.0)
+            for ci, char in enumerate(number):
+                patch = _pen_digit(images[rng.choice(by_label[int(char)])],
+                                   h * rng.uniform(0.88, 1.12), slant + rng.normal(0, 0.05), pen)
+                if ci:
+                    x += h * rng.uniform(0.06, 0.45)
+                y = baseline - patch.shape[0] + rng.normal(0, 0.04) * h
+                special = li == 0 and ni == 0
+                placed.append((patch, x, y, special and ci == 1 and touching,
+                               special and ci == 0 and broken))
+                x += patch.shape[1]
+        x_end = max(x_end, x)
+    n_lines = max(len(lines), 1)
+    width = int(x_end + h * rng.uniform(0.5, 3.0))
+    height = int(top + h + (n_lines - 1) * spacing + h * rng.uniform(0.75 if frame else 0.6, 1.5))
+    ink = np.zeros((height, max(width, int(2 * h))), np.float32)
+    pad = int(h)  # room for digits that jitter past the edges
+    ink = np.pad(ink, pad)
+    for patch, x, y, touch, broke in placed:
+        x, y = int(round(x)) + pad, int(round(y)) + pad
+        if broke:
+            cut = int(patch.shape[0] * rng.uniform(0.35, 0.6))
+            patch = patch.copy()
+            patch[cut : cut + max(2, round(0.07 * h))] = 0
+        if touch:
+            x = _touch(ink, patch, x, y, int(0.6 * h))
+        region = ink[y : y + patch.shape[0], x : x + patch.shape[1]]
+        np.maximum(region, patch[: region.shape[0], : region.shape[1]], out=region)
+    ink = ink[pad:-pad, pad:-pad]
+    if ruled:
+        strength, thick = rng.uniform(0.3, 0.55), int(rng.integers(1, 3))
+        first = (top + h + rng.uniform(0, 0.06) * h) % spacing
+        for y in np.arange(first, ink.shape[0], spacing):
+            line = np.zeros_like(ink)
+            cv2.line(line, (0, int(y)), (ink.shape[1], int(y)), 1.0, thick)
+            np.maximum(ink, strength * line, out=ink)
+        if rng.random() < 0.3:
+            margin = np.zeros_like(ink)
+            x = int(left * rng.uniform(0.3, 0.8))
+            cv2.line(margin, (x, 0), (x, ink.shape[0]), 1.0, thick)
+            np.maximum(ink, strength * margin, out=ink)
+    if frame:
+        box = np.zeros_like(ink)
+        m = int(0.2 * h)
+        cv2.rectangle(box, (m, m), (ink.shape[1] - m, ink.shape[0] - m), 1.0,
+                      int(rng.integers(1, 4)))
+        np.maximum(ink, rng.uniform(0.6, 0.9) * box, out=ink)
+    for _ in range(specks):
+        y, x = rng.integers(0, ink.shape[0]), rng.integers(0, ink.shape[1])
+        cv2.circle(ink, (int(x), int(y)), int(rng.integers(0, 3)), float(rng.uniform(0.4, 1.0)), -1)
+    tilt = rng.uniform(-1.5, 1.5) if tilt is None else tilt
+    if tilt:
+        centre = (ink.shape[1] / 2, ink.shape[0] / 2)
+        ink = cv2.warpAffine(ink, cv2.getRotationMatrix2D(centre, tilt, 1.0),
+                             (ink.shape[1], ink.shape[0]), flags=cv2.INTER_LINEAR)
+    text = " ".join(number for numbers in lines for number in numbers)
+    return ink_on_paper(np.clip(ink, 0, 1), rng, colour), text
