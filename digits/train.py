@@ -52,8 +52,11 @@ class TrainConfig:
 
 
 PRESETS = {
-    # ~99.0 % in about a minute on 2 CPU cores: one clean epoch.
-    "quick": TrainConfig(epochs=1, augment=False, learning_rate=2e-3, validation_size=2000),
+    # One clean epoch in batches of 64 (907 steps; 128 is no faster per image on 2 cores):
+    # 99.20 % test accuracy; 131 s of training with the 2 cores shared (load ~5, 106 CPU-s),
+    # about a minute when they are free.
+    "quick": TrainConfig(epochs=1, batch_size=64, augment=False, learning_rate=2e-3,
+                         validation_size=2000),
     # The shipped model: augmentation and a long cosine schedule, >= 99.6 %.
     "standard": TrainConfig(epochs=15),
 }
