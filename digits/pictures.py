@@ -45,10 +45,10 @@ def saliency_overlay(model_input: np.ndarray, heat: np.ndarray, scale: int = 8) 
 
 
 def crop(image: np.ndarray, box, pad: float = 0.15) -> np.ndarray:
-    """The square around ``box`` (x, y, w, h) with a margin of ``pad`` x its size.
+    """The part of ``image`` in ``box`` (x, y, w, h) plus a ``pad`` margin, made square.
 
-    Square, so a thin 1 is not shown as a tall sliver; edges are repeated where
-    the square leaves the image.
+    The short side is filled with the paper's colour (the median of the crop's
+    border), so a thin 1 is not shown as a tall sliver and neighbours stay out.
 
     Examples
     --------
@@ -56,14 +56,17 @@ def crop(image: np.ndarray, box, pad: float = 0.15) -> np.ndarray:
     (104, 104, 3)
     """
     x, y, w, h = (int(v) for v in box)
-    side = int(round(max(w, h) * (1 + 2 * pad)))
-    x0, y0 = x + w // 2 - side // 2, y + h // 2 - side // 2
-    height, width = image.shape[:2]
-    part = image[max(0, y0) : max(0, y0 + side), max(0, x0) : max(0, x0 + side)]
-    before = (max(0, -y0), max(0, -x0))
-    after = (side - part.shape[0] - before[0], side - part.shape[1] - before[1])
-    widths = [(before[0], after[0]), (before[1], after[1])] + [(0, 0)] * (image.ndim - 2)
-    return np.pad(part, widths, mode="edge") if part.size else part
+    m = int(round(pad * max(w, h)))
+    part = image[max(0, y - m) : y + h + m, max(0, x - m) : x + w + m]
+    if part.size == 0:
+        return part
+    border = np.concatenate([part[0], part[-1], part[:, 0], part[:, -1]])
+    side = max(w, h) + 2 * m
+    out = np.empty((side, side) + part.shape[2:], part.dtype)
+    out[:] = np.median(border, axis=0).astype(part.dtype)
+    top, left = (side - part.shape[0]) // 2, (side - part.shape[1]) // 2
+    out[top : top + part.shape[0], left : left + part.shape[1]] = part
+    return out
 
 
 def draw_boxes(image: np.ndarray, boxes, labels=None, unsure=None,

@@ -131,6 +131,19 @@ def test_drawing_a_one_and_a_seven_shows_each_digit(page, app_url):
     screenshot(page, "draw", 1100)
 
 
+def test_drawing_a_number_reads_every_digit(page, app_url):
+    """In the several-digits mode, a 1 and a 7 side by side are read as 17."""
+    page.goto(app_url)
+    page.get_by_text("A number", exact=True).click()
+    expect(page.locator("canvas.upper-canvas")).to_have_count(1, timeout=WAIT_MS)
+    expect(page.get_by_text("Write a number across the box")).to_be_visible(timeout=WAIT_MS)
+    draw(page, [(0.2, 0.15), (0.2, 0.85)])
+    draw(page, [(0.3, 0.15), (0.45, 0.15), (0.34, 0.85)])
+    expect(page.locator(".digits-number")).to_have_text("17", timeout=WAIT_MS)
+    expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=WAIT_MS)
+    screenshot(page, "draw-number", 1400)
+
+
 def test_uploading_a_photo_of_a_number_shows_the_number(page, app_url, mnist, tmp_path):
     """A photo-like PNG of 382 (MNIST test digits on paper) is read as 382."""
     rng = np.random.default_rng(7)
@@ -140,6 +153,7 @@ def test_uploading_a_photo_of_a_number_shows_the_number(page, app_url, mnist, tm
     page.locator("input[type=file]").set_input_files(path)
     expect(page.locator(".digits-number")).to_have_text("382", timeout=WAIT_MS)
     expect(page.get_by_text("Digits found")).to_be_visible()
+    expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=WAIT_MS)
     screenshot(page, "upload", 1500)
 
 
