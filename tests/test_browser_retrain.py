@@ -100,6 +100,7 @@ def test_retrain_shows_progress_then_lists_the_new_version(page, app_url, models
     """An admin clicks Retrain; the progress bar appears, then the new version is listed."""
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=60_000)  # the shared 2-core machine can be slow
     page.goto(f"{app_url}/training")
     page.get_by_role("heading", name="Retrain").wait_for()
     versions = page.get_by_test_id("stTable").locator("tbody tr")
