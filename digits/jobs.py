@@ -168,6 +168,7 @@ class JobBusy(RuntimeError):
 
 
 def jobs_dir(models_dir=None) -> Path:
+    """``models/.jobs``: the lock, the status, the cancel flag and the worker's log."""
     return Path(models_dir or MODELS_DIR) / ".jobs"
 
 
@@ -176,15 +177,18 @@ def _status_path(models_dir) -> Path:
 
 
 def cancel_flag(models_dir) -> Path:
+    """The file whose existence asks the worker to stop."""
     return jobs_dir(models_dir) / "cancel"
 
 
 def write_status(models_dir, status: JobStatus) -> None:
+    """Replace the status file in one rename (readers never see half of it)."""
     status.updated_at = time.time()
     write_json_atomic(_status_path(models_dir), asdict(status))
 
 
 def load_status(models_dir) -> JobStatus | None:
+    """The status file as written, without the liveness check of :func:`read_status`."""
     try:
         return JobStatus.from_dict(json.loads(_status_path(models_dir).read_text()))
     except (FileNotFoundError, ValueError, TypeError):
@@ -326,7 +330,7 @@ def start_job(config: TrainConfig, models_dir=None, settings: JobSettings | None
     with try_lock(models_dir) as fd:
         if fd is None:
             running = read_status(models_dir)
-            if running is not None:
+            if running is not None and running.active:
                 return running
             raise JobBusy("Another training job is starting; try again in a moment.")
         status = _prepare(config, models_dir, settings, fd)
