@@ -182,7 +182,7 @@ def train(
     return TrainResult(model=model, history=history, seconds=time.perf_counter() - started)
 
 
-def predict_in_batches(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+def predict_in_batches(model, images: np.ndarray, batch_size: int = 250) -> np.ndarray:
     """Keras probabilities (N, 10) for uint8 images (N, 28, 28), for evaluation."""
     x = images[..., None].astype(np.float32) / 255.0
     return model.predict(x, batch_size=batch_size, verbose=0)
