@@ -27,13 +27,13 @@ class BenchSizes:
     """How much of everything one run measures."""
 
     mnist_test: int | None = None  # MNIST test images scored (None: all 10,000)
-    mouse: int = 2000  # mouse drawings from MNIST test digits
-    paper: int = 2000  # paper photos from MNIST test digits
+    mouse: int = 1500  # mouse drawings from MNIST test digits
+    paper: int = 1500  # paper photos from MNIST test digits
     sklearn: int | None = None  # scikit-learn digits on paper (None: all 1,797)
-    pages: int = 300  # check/note pages with one 3-6 digit number
-    six_digit_pages: int = 40  # pages timed for the 6-digit reading time
-    latency_images: int = 200  # single requests timed one by one
-    batch_images: int = 1000  # images in the throughput batch
+    pages: int = 200  # check/note pages with one 3-6 digit number
+    six_digit_pages: int = 30  # pages timed for the 6-digit reading time
+    latency_images: int = 150  # single requests timed one by one
+    batch_images: int = 500  # images in the throughput batch
     cold_start_runs: int = 3  # fresh processes per pipeline (median); 0 skips
     cold_start_keras: bool = True  # also time the Keras cold starts
     baseline_train_limit: int | None = None  # tutorial MLP training images (None: 60,000)
