@@ -8,9 +8,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.shared import active_model
+from pages.shared import active_model, return_freed_memory
 
 HERE = Path(__file__).parent
+return_freed_memory()
 
 st.set_page_config(page_title="Digits", page_icon="✍️", layout="wide")
 
