@@ -88,7 +88,7 @@ def training_curves(history: dict) -> go.Figure:
     epochs = max(len(history.get("loss") or []), 1)
     fig.update_xaxes(title_text="epoch", tick0=1, dtick=max(1, round(epochs / 8)),
                      range=[0.5, epochs + 0.5])
-    fig.update_yaxes(type="log", row=1, col=1)  # the first epochs would flatten the rest
+    fig.update_yaxes(type="log", dtick=1, row=1, col=1)  # else the first epochs flatten the rest
     fig.update_yaxes(tickformat=".1%", row=1, col=2)
     fig.update_layout(
         height=320,
