@@ -79,10 +79,10 @@ def _darkness_source(image: np.ndarray) -> np.ndarray:
         else:
             x = rgb
     if x.ndim == 2:
-        return x if np.median(x) >= 0.5 else 1.0 - x
+        return x if np.median(x[::3, ::3]) >= 0.5 else 1.0 - x  # paper is the majority
     if x.ndim != 3 or x.shape[2] != 3:
         raise ValueError(f"Expected a grayscale, RGB or RGBA image, got shape {x.shape}.")
-    luminance = x @ np.array([0.299, 0.587, 0.114], np.float32)
+    luminance = x[::3, ::3] @ np.array([0.299, 0.587, 0.114], np.float32)  # a sample is enough
     # Channel by channel: 7x faster than x.min(axis=2) on a (H, W, 3) array.
     if np.median(luminance) >= 0.5:
         return np.minimum(np.minimum(x[..., 0], x[..., 1]), x[..., 2])  # coloured ink on light
@@ -148,14 +148,22 @@ def stroke_width(mask: np.ndarray) -> float:
     return 2.0 * area / perimeter if perimeter > 0 else area**0.5
 
 
-def _digit_parts(mask: np.ndarray) -> np.ndarray:
-    """The mask without specks: parts much smaller than the largest are dropped."""
+def _digit_parts(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+    """The mask without specks, and the (x, y, w, h) box of what is left.
+
+    Parts much smaller than the largest one are dropped.
+    """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     if n <= 1:
-        return np.zeros(mask.shape, bool)
+        return np.zeros(mask.shape, bool), None
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.flatnonzero(areas >= max(3, SPECK_FRACTION * areas.max())) + 1
-    return np.isin(labels, keep)
+    lookup = np.zeros(n, bool)
+    lookup[keep] = True
+    x0, y0 = stats[keep, 0].min(), stats[keep, 1].min()
+    x1 = (stats[keep, 0] + stats[keep, 2]).max()
+    y1 = (stats[keep, 1] + stats[keep, 3]).max()
+    return lookup[labels], (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
 
 
 def _stroke_change(width: float) -> float:
@@ -195,12 +203,14 @@ def digit_from_ink(ink: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
     ``ink`` is soft ink in [0, 1] and ``mask`` its binary pixels (as from
     :func:`find_ink`, possibly cropped). Returns None if no digit-sized ink.
     """
-    parts = _digit_parts(mask)
-    ys, xs = np.nonzero(parts)
-    if len(ys) == 0:
-        return None
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    h, w = y1 - y0, x1 - x0
+    parts, box = _digit_parts(mask)
+    return None if box is None else _normalise(ink, parts, box)
+
+
+def _normalise(ink: np.ndarray, parts: np.ndarray, box: tuple[int, int, int, int]):
+    """Crop ``box``, fix the stroke, fit 20x20 and centre the mass in 28x28."""
+    x0, y0, w, h = box
+    y1, x1 = y0 + h, x0 + w
     if max(h, w) < MIN_DIGIT_SIDE:
         return None
     crop_mask = parts[y0:y1, x0:x1]
@@ -247,21 +257,14 @@ def to_model_input(image: np.ndarray) -> Prepared:
     (28, 28)
     """
     found = find_ink(image)
-    parts = _digit_parts(found.mask)
-    ys, xs = np.nonzero(parts)
-    if len(ys) == 0:
+    parts, box = _digit_parts(found.mask)
+    if box is None:
         return Prepared(None)
-    span = max(np.ptp(ys), np.ptp(xs)) + 1
-    if span < MIN_DIGIT_FRACTION * min(parts.shape):  # a dot or a speck on a big canvas
+    if max(box[2], box[3]) < MIN_DIGIT_FRACTION * min(parts.shape):  # a dot on a big canvas
         return Prepared(None)
-    digit = digit_from_ink(found.ink, parts)
+    digit = _normalise(found.ink, parts, box)
     if digit is None:
         return Prepared(None)
     s = found.scale
-    box = (
-        int(xs.min() * s),
-        int(ys.min() * s),
-        int(np.ceil((xs.max() - xs.min() + 1) * s)),
-        int(np.ceil((ys.max() - ys.min() + 1) * s)),
-    )
-    return Prepared(digit, box)
+    x, y, w, h = box
+    return Prepared(digit, (int(x * s), int(y * s), int(np.ceil(w * s)), int(np.ceil(h * s))))
