@@ -109,8 +109,8 @@ class NumpyNetwork:
     Examples
     --------
     >>> net = NumpyNetwork([{"op": "flatten"}, {"op": "softmax"}], {})
-    >>> net(np.zeros((1, 2, 5))).round(2).tolist()
-    [[0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]]
+    >>> net(np.zeros((1, 2, 5))).shape, float(net(np.zeros((1, 2, 5))).sum())
+    ((1, 10), 1.0)
     """
 
     def __init__(self, ops: list[dict], arrays: dict[str, np.ndarray]):
