@@ -16,7 +16,7 @@ import numpy as np
 
 from digits.decode import ImageError
 from digits.predict import LOW_CONFIDENCE, Recognizer, active_recognizer
-from digits.preprocess import digit_from_ink, find_ink
+from digits.preprocess import digit_from_ink, find_ink, stroke_width
 from digits.segment import (
     Mark,
     cuts,
@@ -37,11 +37,16 @@ class ReaderConfig:
     number_gap: float = 0.8  # x height: a wider gap between digits starts a new number
     rule_length: float = 2.5  # x height: horizontal straight strokes this long are rules
     rule_height: float = 1.8  # x height: vertical straight strokes this tall are box sides
-    min_digit_px: int = 8  # working px: shorter marks are never digits
+    min_digit_px: int = 10  # working px: shorter marks are never digits (MNIST's are 20)
     min_digit_height: float = 0.5  # x height: shorter marks are dots, dashes or specks
-    speck_size: float = 0.08  # x height: marks smaller than this are dust and ignored
-    split_aspect: float = 0.95  # marks wider than this x their own height may be two digits
-    max_cuts: int = 3  # cut points tried per wide mark
+    speck_size: float = 0.06  # x height: marks smaller than this are dust and ignored
+    split_aspect: float = 0.9  # marks wider than this x their own height may be two digits
+    pair_aspect: float = 1.2  # marks wider than this x their height are probably two digits:
+    pair_certainty: float = 4.6  # ... cut them if both halves are this sure (p >= 0.99)
+    two_aspect: float = 1.6  # marks this wide are two digits: the surest cut wins
+    sure_enough: float = 6.9  # certainty -ln(1 - p) (p = 0.999) above which narrower marks
+    # are not even tried as pairs
+    max_cuts: int = 3  # cuts tried per wide mark
     low_confidence: float = LOW_CONFIDENCE  # digits below this are flagged as unsure
 
 
@@ -83,6 +88,8 @@ class PageReading:
 
 
 EMPTY = PageReading([], [], "", [])
+PAIR_HEIGHT = 0.6  # each side of a cut through touching digits is this tall x the pair
+BLOB = 0.35  # marks whose mean thickness is this x their size are blots (a disc: 0.5)
 
 
 @dataclass
@@ -109,28 +116,45 @@ def _shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA), scale
 
 
+def _is_blob(mark: Mark, labels: np.ndarray) -> bool:
+    """A blot or a speck of dust is about as thick as it is big; a digit is a stroke."""
+    return stroke_width(mark.mask(labels)) >= BLOB * max(mark.w, mark.h)
+
+
+def _digit_height(mask: np.ndarray, config: ReaderConfig) -> float | None:
+    """The usual digit height on the page (working px), or None if nothing looks like a digit.
+
+    Digits hanging on a box or a ruled line would look like one huge mark, so
+    the height is measured once lines half as long as the page are gone.
+    """
+    h, w = mask.shape
+    scale = min(h, w) / 4  # only sets the working resolution of the line search
+    for page in (remove_rules(mask, scale, 0.5 * w / scale, 0.5 * h / scale), mask):
+        labels, marks = find_marks(page)
+        strokes = [m for m in marks if m.h >= config.min_digit_px and not _is_blob(m, labels)]
+        height = typical_height(strokes, config.min_digit_px)
+        if height:
+            return height
+    return None
+
+
 def _find_digit_marks(mask: np.ndarray, config: ReaderConfig):
     """Clean the mask and find (labels, digit marks, small marks, height); None if no digits."""
-    labels, marks = find_marks(mask)
-    height = typical_height(marks, config.min_digit_px)
+    height = _digit_height(mask, config)
     if height is None:
-        # All ink hangs on long lines (a box, ruled paper) or is dust: first take
-        # away lines as long as a good part of the page, then look again.
-        mask = remove_rules(mask, max(mask.shape) / 8, config.rule_length, config.rule_height)
-        labels, marks = find_marks(mask)
-        height = typical_height(marks, config.min_digit_px)
-        if height is None:
-            return None
+        return None
     mask = remove_rules(mask, height, config.rule_length, config.rule_height)
     labels, marks = find_marks(mask)
-    height = typical_height(marks, config.min_digit_px) or height
     marks = [m for m in marks if max(m.w, m.h) >= config.speck_size * height]
     if len(marks) > 4 * config.max_candidates:
         raise _too_many(config)
-    marks = merge_fragments(marks, height)
     tall = max(config.min_digit_px, config.min_digit_height * height)
+    # Dots may be separators; other blobs are dust and never join a digit.
+    blobs = [m for m in marks if _is_blob(m, labels)]
+    small = [m for m in blobs if max(m.w, m.h) <= 0.45 * height]
+    marks = merge_fragments([m for m in marks if m not in blobs], height)
+    small += [m for m in marks if m.h < tall and max(m.w, m.h) <= 0.45 * height]
     digits = [m for m in marks if m.h >= tall]
-    small = [m for m in marks if m.h < tall and max(m.w, m.h) <= 0.45 * height]
     if len(digits) > config.max_candidates:
         raise _too_many(config)
     return labels, digits, small, height
@@ -150,54 +174,112 @@ def _pixels_box(mark: Mark, mask: np.ndarray) -> Mark:
                 mark.y0 + int(ys.max()) + 1, mark.labels, int(mask.sum()))
 
 
+def certainty(p: np.ndarray) -> np.ndarray:
+    """How sure a probability is, on a scale that does not saturate: -ln(1 - p).
+
+    0.9 -> 2.3, 0.99 -> 4.6, 0.999 -> 6.9; compares confident readings fairly.
+
+    Examples
+    --------
+    >>> certainty(np.array([0.9, 0.99])).round(1).tolist()
+    [2.3, 4.6]
+    """
+    return -np.log(np.maximum(1.0 - np.asarray(p, np.float64), 1e-7))
+
+
+def _bridge(own: np.ndarray, crop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Close short vertical gaps between the pieces of a broken digit (mask, ink), (h, w).
+
+    A pen that skipped leaves a stroke in two pieces; the model has only seen
+    whole strokes. Gaps up to an eighth of the digit's height are filled.
+    """
+    k = max(3, round(0.12 * own.shape[0]))
+    closed = cv2.morphologyEx(own.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, 1), np.uint8))
+    filled = closed.astype(bool) & ~own
+    if not filled.any():
+        return own, crop
+    return own | filled, np.maximum(crop, filled.astype(np.float32))
+
+
+def _cut_readings(mark: Mark, own: np.ndarray, crop: np.ndarray, config: ReaderConfig):
+    """[(left mark, right mark, left input, right input)] for the plausible cuts of a mark."""
+    out = []
+    for left in cuts(own, config.max_cuts):
+        parts = (own & left, own & ~left)
+        halves = [_pixels_box(mark, part) for part in parts]
+        # Two digits side by side are both about as tall as the pair.
+        if min(half.h for half in halves) < PAIR_HEIGHT * mark.h:
+            continue
+        read = [digit_from_ink(crop, part) for part in parts]
+        if read[0] is not None and read[1] is not None:
+            out.append((*halves, *read))
+    return out
+
+
 def _read_marks(marks: list[Mark], labels: np.ndarray, ink: np.ndarray,
                 recognizer: Recognizer, config: ReaderConfig) -> list[_Found]:
-    """Run the model once over every mark and every cut of the wide ones; keep the best reading."""
-    inputs: list[np.ndarray] = []  # (28, 28) each
-    plans = []  # per mark: (mark, its input index, [(left mark, right mark, i, j), ...])
+    """Read every mark; cut the wide ones the model is unsure of, if a cut reads better.
+
+    The model runs at most twice: once over all marks, once over the cuts.
+    """
+    wholes = []  # (mark, own mask, ink crop, model input)
     for mark in marks:
         own = mark.mask(labels)  # (h, w) bool
         crop = ink[mark.y0 : mark.y1, mark.x0 : mark.x1]
+        if len(mark.labels) > 1:
+            own, crop = _bridge(own, crop)
         whole = digit_from_ink(crop, own)
-        if whole is None:
-            continue
-        index = len(inputs)
-        inputs.append(whole)
-        splits = []
-        if mark.w >= config.split_aspect * mark.h:
-            for left in cuts(own, config.max_cuts):
-                halves = [own & left, own & ~left]
-                read = [digit_from_ink(crop, half) if half.any() else None for half in halves]
-                if read[0] is None or read[1] is None:
-                    continue
-                splits.append((_pixels_box(mark, halves[0]), _pixels_box(mark, halves[1]),
-                               len(inputs), len(inputs) + 1))
-                inputs.extend(read)
-        plans.append((mark, index, splits))
-    if not inputs:
+        if whole is not None:
+            wholes.append((mark, own, crop, whole))
+    if not wholes:
         return []
-    probs = recognizer.probabilities(np.stack(inputs))  # (N, 10)
-    found = []
-    for mark, i, splits in plans:
-        best = float(probs[i].max())
-        keep = [_Found(mark, probs[i], inputs[i])]
-        for left, right, a, b in splits:
-            # Geometric mean: both halves must look like digits for a cut to win.
-            score = float(np.sqrt(probs[a].max() * probs[b].max()))
-            if score > best:
-                best = score
-                keep = [_Found(left, probs[a], inputs[a]), _Found(right, probs[b], inputs[b])]
-        found.extend(keep)
+    probs = recognizer.probabilities(np.stack([w[3] for w in wholes]))  # (N, 10)
+    sure = certainty(probs.max(axis=1))  # (N,)
+    found = [[_Found(mark, p, x)] for (mark, _, _, x), p in zip(wholes, probs)]
+    # A single digit's halves often look like digits too ("0" -> "1" "1"), so a
+    # cut must be surer than the whole, for BOTH halves. The model also reads two
+    # squeezed digits as one, confidently: a mark as wide as two digits is cut
+    # whenever both halves are clearly digits.
+    bars, plans = [], []  # bar to beat per mark; (mark index, cut readings)
+    for i, (mark, own, crop, _) in enumerate(wholes):
+        aspect = mark.w / mark.h
+        wide = aspect >= config.pair_aspect
+        if wide or (aspect >= config.split_aspect and sure[i] < config.sure_enough):
+            bars.append(0.0 if aspect >= config.two_aspect
+                        else min(sure[i], config.pair_certainty) if wide else sure[i])
+            plans.append((i, _cut_readings(mark, own, crop, config)))
+    inputs = [x for _, readings in plans for r in readings for x in r[2:]]
+    if inputs:
+        cut_probs = recognizer.probabilities(np.stack(inputs))  # (2 x cuts, 10)
+        cut_sure = certainty(cut_probs.max(axis=1))
+        k = 0
+        for bar, (i, readings) in zip(bars, plans):
+            for left, right, a, b in readings:
+                score = min(cut_sure[k], cut_sure[k + 1])
+                if score > bar:
+                    bar = score
+                    found[i] = [_Found(left, cut_probs[k], a), _Found(right, cut_probs[k + 1], b)]
+                k += 2
+    return [f for pair in found for f in pair]
+
+
+def _separators(line: list[Mark], small: list[Mark], height: float) -> dict[int, tuple]:
+    """Dots and commas written low between digits: {k: (char, mark)} for the gap before line[k]."""
+    found: dict[int, tuple] = {}
+    for dot in small:
+        if max(dot.w, dot.h) < 0.1 * height:
+            continue
+        k = next((k for k in range(1, len(line)) if line[k - 1].cx < dot.cx < line[k].cx), None)
+        if k is None:
+            continue
+        before, after = line[k - 1], line[k]
+        bottom = max(before.y1, after.y1)
+        if dot.cy < (before.cy + after.cy) / 2 or dot.y0 > bottom + 0.3 * height:
+            continue  # not on the baseline: a speck, a stray mark
+        comma = dot.h > 1.5 * dot.w or dot.y1 > bottom + 0.15 * height
+        if k not in found or dot.area > found[k][1].area:
+            found[k] = ("," if comma else ".", dot)
     return found
-
-
-def _separator(dot: Mark, before: Mark, after: Mark, height: float) -> dict | None:
-    """A dot or comma written low between two digits of one line, else None."""
-    if not (before.cx < dot.cx < after.cx) or max(dot.w, dot.h) < 0.1 * height:
-        return None
-    if dot.cy < (before.cy + after.cy) / 2 or dot.y0 > max(before.y1, after.y1) + 0.3 * height:
-        return None
-    return {"char": "." if dot.h <= 1.5 * dot.w else ",", "mark": dot}
 
 
 def read_page(image: np.ndarray, recognizer: Recognizer | None = None,
@@ -232,6 +314,12 @@ def read_page(image: np.ndarray, recognizer: Recognizer | None = None,
     found = _read_marks(marks, labels, found_ink.ink, recognizer, config)
     if not found:
         return EMPTY
+    return _in_reading_order(found, small, height, scale, config)
+
+
+def _in_reading_order(found: list[_Found], small: list[Mark], height: float, scale: float,
+                      config: ReaderConfig) -> PageReading:
+    """Lines top to bottom, digits left to right, numbers split at wide gaps."""
     by_mark = {f.mark: f for f in found}
     digits: list[ReadDigit] = []
     lines: list[str] = []
@@ -239,18 +327,16 @@ def read_page(image: np.ndarray, recognizer: Recognizer | None = None,
     number = -1
     for line_no, line in enumerate(group_lines([f.mark for f in found], height)):
         line_height = float(np.median([m.h for m in line]))
+        between = _separators(line, small, line_height)
         words: list[str] = []
         for k, mark in enumerate(line):
-            joined = None
-            if k:
-                before = line[k - 1]
-                joined = next((s for dot in small
-                               if (s := _separator(dot, before, mark, line_height))), None)
-                if joined:
-                    separators.append(joined)
             gap = mark.x0 - line[k - 1].x1 if k else np.inf
-            if gap > config.number_gap * line_height and not (
-                    joined and gap <= 2 * config.number_gap * line_height):
+            if k in between:
+                char, dot = between[k]
+                separators.append({"char": char, "box": list(_original_box(dot, scale))})
+            # "1,250.75" is one number: a dot or comma bridges a gap up to twice as wide.
+            widest = config.number_gap * line_height * (2 if k in between else 1)
+            if gap > widest:
                 number += 1
                 words.append("")
             f = by_mark[mark]
@@ -261,8 +347,7 @@ def read_page(image: np.ndarray, recognizer: Recognizer | None = None,
                 digit, confidence, f.probabilities, _original_box(mark, scale), f.model_input,
                 line_no, number, confidence < config.low_confidence))
         lines.append(" ".join(words))
-    seps = [{"char": s["char"], "box": list(_original_box(s["mark"], scale))} for s in separators]
-    return PageReading(digits, lines, " ".join(lines), seps)
+    return PageReading(digits, lines, " ".join(lines), separators)
 
 
 def _original_box(mark: Mark, scale: float) -> tuple[int, int, int, int]:

@@ -15,7 +15,10 @@ import numpy as np
 LINE_WORK_HEIGHT = 20  # rules are looked for where a digit is about this many px tall
 LINE_SLACK = 3  # px (at that scale) a rule may wander up/down: tilted photos
 LINE_BREAK = 5  # px (at that scale) of a faint rule that may be missing
+LINE_COVERAGE = 0.9  # share of its length a rule is inked along (digits have gaps)
 CUT_RANGE = (0.15, 0.85)  # a cut between touching digits lies in this part of the width
+BEND = 0.5  # cost of a cut's sideways step, in ink pixels crossed
+MIN_PART = 0.15  # each side of a cut holds at least this share of the ink
 
 
 @dataclass(frozen=True)
@@ -73,10 +76,14 @@ def typical_height(marks: list[Mark], min_px: int) -> float | None:
     """The usual height of a digit on the page, or None if nothing looks like one.
 
     Marks much wider than tall (rules, digits hanging on a rule) and specks are
-    ignored; the 75th percentile leans towards whole digits over fragments.
+    ignored, and so are pieces under 40 % of the tall marks (bits of a broken
+    rule, a 5's bar); the 75th percentile leans towards whole digits.
     """
-    heights = [m.h for m in marks if m.h >= min_px and m.w <= 3 * m.h]
-    return float(np.percentile(heights, 75)) if heights else None
+    heights = np.array([m.h for m in marks if m.h >= min_px and m.w <= 3 * m.h])
+    if not len(heights):
+        return None
+    heights = heights[heights >= 0.4 * np.percentile(heights, 90)]
+    return float(np.percentile(heights, 75))
 
 
 def _run_lengths(mask: np.ndarray) -> np.ndarray:
@@ -106,13 +113,33 @@ def _lines_near(mask: np.ndarray, height: float, length: float,
                                ((1, LINE_SLACK), (kv, 1), (LINE_BREAK, 1))):
         band = cv2.dilate(small, np.ones(across, np.uint8))
         band = cv2.morphologyEx(band, cv2.MORPH_CLOSE, np.ones(gap, np.uint8))
-        lines = cv2.morphologyEx(band, cv2.MORPH_OPEN, np.ones(along, np.uint8)) & small
-        if not lines.any():
-            zones.append(None)
-            continue
-        zone = cv2.resize(lines, (w, h), interpolation=cv2.INTER_NEAREST)
-        zones.append(cv2.dilate(zone, np.ones((3, 3), np.uint8)).astype(bool))
+        opened = cv2.morphologyEx(band, cv2.MORPH_OPEN, np.ones(along, np.uint8))
+        zones.append(_solid_lines(opened, mask, f, vertical=along[0] > 1))
     return zones
+
+
+def _solid_lines(opened: np.ndarray, mask: np.ndarray, f: float,
+                 vertical: bool) -> np.ndarray | None:
+    """(H, W) bool zone around the candidate lines (low resolution) that are really drawn.
+
+    A rule is inked along nearly all its length; the bottoms of a row of
+    digits also line up, but with gaps between the digits.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    grow = int(np.ceil(1 / f)) | 1  # one low-resolution pixel: room for the rule's edges
+    zone = np.zeros(mask.shape, bool)
+    for i in range(1, n):
+        x, y, w, h = stats[i, :4]
+        x0, y0 = int(x / f), int(y / f)
+        x1, y1 = min(mask.shape[1], int(np.ceil((x + w) / f))), min(mask.shape[0],
+                                                                   int(np.ceil((y + h) / f)))
+        part = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
+        part = cv2.resize(part, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
+        part = cv2.dilate(part, np.ones((grow, grow), np.uint8)).astype(bool)
+        inked = part & mask[y0:y1, x0:x1]
+        if inked.any(axis=1 if vertical else 0).mean() >= LINE_COVERAGE:
+            zone[y0:y1, x0:x1] |= part
+    return zone if zone.any() else None
 
 
 def remove_rules(mask: np.ndarray, height: float, length: float = 2.5,
@@ -152,21 +179,22 @@ def remove_rules(mask: np.ndarray, height: float, length: float = 2.5,
 
 def _fragments_of_one_digit(a: Mark, b: Mark, height: float) -> bool:
     """Do ``a`` and ``b`` look like two strokes of ONE digit (stacked, one column)?"""
-    narrow, wide = (a, b) if a.w <= b.w else (b, a)
-    x_overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
-    if x_overlap < 0.5 * narrow.w:
+    short = min(a, b, key=lambda m: m.h)
+    if max(short.w, short.h) < 0.2 * height:  # a dot or a speck, not a stroke
         return False
     y_overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
     if -y_overlap > 0.4 * height:  # too far apart vertically
         return False
     if max(a.y1, b.y1) - min(a.y0, b.y0) > 1.6 * max(height, a.h, b.h):  # two lines of text
         return False
-    short = min(a, b, key=lambda m: m.h)
-    if max(short.w, short.h) < 0.2 * height:  # a dot or a speck, not a stroke
+    stacked = y_overlap <= 0.35 * short.h  # one above the other
+    # Pieces must share a column; a slanted stroke cut in two shifts sideways.
+    x_overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+    if x_overlap < 0.5 * min(a.w, b.w) - (0.15 * height if stacked else 0.0):
         return False
-    # One above the other, or a short piece beside a taller one (a 5's bar,
-    # a 9's loop cut off its stem). Two whole digits are both full height.
-    return y_overlap <= 0.35 * short.h or short.h < 0.7 * height
+    # Side by side, only a short piece beside a taller one (a 5's bar, a 9's
+    # loop cut off its stem) is a fragment: two whole digits are both tall.
+    return stacked or short.h < 0.7 * height
 
 
 def merge_fragments(marks: list[Mark], height: float) -> list[Mark]:
@@ -175,8 +203,8 @@ def merge_fragments(marks: list[Mark], height: float) -> list[Mark]:
     Examples
     --------
     >>> top, bottom = Mark(10, 0, 30, 14, (1,), 80), Mark(9, 17, 31, 40, (2,), 120)
-    >>> [m.labels for m in merge_fragments([top, bottom], height=40)]
-    [(1, 2)]
+    >>> [sorted(m.labels) for m in merge_fragments([top, bottom], height=40)]
+    [[1, 2]]
     """
     marks = sorted(marks, key=lambda m: m.x0)
     changed = True
@@ -201,12 +229,58 @@ def slant(mask: np.ndarray) -> float:
     return float(np.clip(-m["mu11"] / m["mu02"], -0.6, 0.6)) if m["mu02"] > 0 else 0.0
 
 
+def _seams(mask: np.ndarray, s: float, count: int) -> list[np.ndarray]:
+    """Up to ``count`` top-to-bottom paths (h,) of x through the least ink of (h, w) bool.
+
+    Paths follow the slant ``s`` and may bend one pixel per row, so a cut can
+    go round a stroke instead of through it (a 7's bar over the next digit).
+    They end in the middle part of the blob, a tenth of its width apart.
+    """
+    h, w = mask.shape
+    # Straighten the writing first so that a path may stay mostly vertical.
+    pad = int(np.ceil(abs(s) * h / 2)) + 1
+    matrix = np.float32([[1, s, pad - s * h / 2], [0, 1, 0]])
+    upright = cv2.warpAffine(mask.astype(np.uint8), matrix, (w + 2 * pad, h),
+                             flags=cv2.INTER_NEAREST).astype(np.float32)  # (h, w + 2 pad)
+    cols = np.flatnonzero(upright.any(axis=0))
+    first, last = int(cols[0]), int(cols[-1])
+    lo, hi = first + int(CUT_RANGE[0] * (last - first)), first + int(CUT_RANGE[1] * (last - first))
+    if hi - lo < 2:
+        return []
+    big = 1e6
+    total = upright.copy()  # (h, W): least ink on a path from the top to each pixel
+    total[:, :lo] = total[:, hi:] = big  # paths stay in the middle part of the blob
+    moves = np.zeros(upright.shape, np.int8)
+    for y in range(1, h):
+        prev = total[y - 1]
+        options = np.stack([np.r_[big, prev[:-1]], prev, np.r_[prev[1:], big]])  # (3, W)
+        step = options.argmin(axis=0)
+        moves[y] = step - 1
+        total[y] += options[step, np.arange(len(prev))] + BEND * (step != 1)
+    ends = lo + np.argsort(total[-1, lo:hi], kind="stable")
+    chosen: list[int] = []
+    for end in ends.tolist():
+        if all(abs(end - other) >= max(2, 0.1 * (last - first)) for other in chosen):
+            chosen.append(end)
+        if len(chosen) == count:
+            break
+    paths = []
+    for end in chosen:
+        xs = np.empty(h, np.float32)
+        x = end
+        for y in range(h - 1, -1, -1):
+            xs[y] = x
+            x += int(moves[y, x])
+        # Back to the blob's own columns: undo the straightening row by row.
+        paths.append(xs - pad - s * (np.arange(h) - h / 2))
+    return paths
+
+
 def cuts(mask: np.ndarray, max_cuts: int = 3) -> list[np.ndarray]:
     """Ways to cut a wide blob (h, w) bool into two touching digits, best first.
 
-    Each cut is a (h, w) bool "left part" mask. A cut follows the writing's
-    slant through the thinnest place of the slanted column profile (least
-    ink), in the middle part of the blob; cuts are a tenth of the width apart.
+    Each cut is a (h, w) bool "left part" mask, bounded by a path from top to
+    bottom through the least ink, following the writing's slant.
 
     Examples
     --------
@@ -216,28 +290,14 @@ def cuts(mask: np.ndarray, max_cuts: int = 3) -> list[np.ndarray]:
     >>> bool(left[:, 2:5].all()), bool(left[:, 20:23].any())
     (True, False)
     """
-    h, w = mask.shape
-    s = slant(mask)
-    ys, xs = np.indices(mask.shape)
-    shifted = xs + s * (ys - h / 2)  # (h, w): column of each pixel once upright
-    lo_x, hi_x = float(shifted.min()), float(shifted.max())
-    bins = np.floor(shifted - lo_x).astype(np.int32)
-    profile = np.bincount(bins[mask], minlength=int(hi_x - lo_x) + 2).astype(np.float32)
-    profile = np.convolve(profile, np.ones(3) / 3, mode="same")
-    inked = np.flatnonzero(profile > 0)
-    if len(inked) < 4:
-        return []
-    first, last = inked[0], inked[-1]
-    span = last - first
-    lo, hi = first + int(CUT_RANGE[0] * span), first + int(np.ceil(CUT_RANGE[1] * span))
-    order = lo + np.argsort(profile[lo:hi], kind="stable")
-    chosen: list[int] = []
-    for c in order.tolist():
-        if all(abs(c - other) >= max(2, 0.1 * span) for other in chosen):
-            chosen.append(c)
-        if len(chosen) == max_cuts:
-            break
-    return [bins < c for c in chosen]
+    columns = np.arange(mask.shape[1])[None, :]
+    area = mask.sum()
+    out = []
+    for path in _seams(mask, slant(mask), max_cuts):
+        left = columns < path[:, None]
+        if MIN_PART * area <= (mask & left).sum() <= (1 - MIN_PART) * area:
+            out.append(left)
+    return out
 
 
 def group_lines(marks: list[Mark], height: float) -> list[list[Mark]]:

@@ -148,12 +148,12 @@ def _pen_digit(digit: np.ndarray, height: float, shear: float, pen: int | None) 
         # Trace the centre line at >= 112 px, where small loops stay open, then shrink.
         up = max(1.0, 112 / h)
         big = cv2.resize(crop, (round(w * up), round(h * up)), interpolation=cv2.INTER_CUBIC)
-        line = skeleton(big > 0.43).astype(np.float32)
+        line = skeleton(big > 0.25).astype(np.float32)
         k = max(1, round(pen * up))
         thick = cv2.dilate(line, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
         patch = cv2.resize(thick, (w, h), interpolation=cv2.INTER_AREA)
         patch = cv2.GaussianBlur(patch, (0, 0), 0.5)
-    patch = np.clip(patch * (1.0 if pen is None else 1.3), 0, 1)
+    patch = np.clip(patch * (1.0 if pen is None else 2.0), 0, 1)  # a pen line is fully dark
     # Slant: shear about the bottom, widening the patch so nothing is cut off.
     extra = int(np.ceil(abs(shear) * h))
     shift = extra if shear > 0 else 0
@@ -163,15 +163,34 @@ def _pen_digit(digit: np.ndarray, height: float, shear: float, pen: int | None) 
     return patch[:, cols.min() : cols.max() + 1]  # gaps are measured between inks
 
 
-def _touch(canvas: np.ndarray, patch: np.ndarray, x: int, y: int, max_shift: int) -> int:
-    """Move ``patch`` left from ``x`` until its ink touches the ink already on ``canvas``."""
-    h, w = patch.shape
-    for dx in range(max_shift + 1):
-        x0 = x - dx
-        under = canvas[y : y + h, x0 : x0 + w] > 0.4
-        if x0 < 0 or (under & (patch > 0.4)).sum() >= 3:
-            return x0
-    return x - max_shift
+def _touching_shift(left: np.ndarray, right: np.ndarray, dy: int, max_shift: int) -> int:
+    """How far to pull ``right`` (``dy`` px lower) into ``left``'s columns so their inks touch."""
+    a, b = left > 0.4, right > 0.4
+    wl, wr = a.shape[1], b.shape[1]
+    top, bottom = max(0, dy), min(a.shape[0], dy + b.shape[0])
+    if bottom <= top:
+        return max_shift
+    for shift in range(1, max_shift + 1):
+        start = wl - shift  # where ``right`` begins, in ``left``'s columns
+        c0, c1 = max(0, start), min(wl, start + wr)
+        if c1 > c0 and (a[top:bottom, c0:c1]
+                        & b[top - dy : bottom - dy, c0 - start : c1 - start]).sum() >= 3:
+            return shift
+    return max_shift
+
+
+def _separator_mark(char: str, height: float, pen: int) -> np.ndarray:
+    """A decimal dot or a thousands comma as an ink patch (h, w) float32."""
+    size = max(3, round(max(pen * 1.5, 0.1 * height)))
+    if char == ".":
+        patch = np.zeros((size + 2, size + 2), np.float32)
+        cv2.circle(patch, (size // 2 + 1, size // 2 + 1), size // 2, 1.0, -1)
+        return cv2.GaussianBlur(patch, (0, 0), 0.5)
+    tall = max(size + 4, round(0.3 * height))
+    patch = np.zeros((tall, size + 4), np.float32)
+    cv2.circle(patch, (size // 2 + 2, size // 2 + 1), size // 2, 1.0, -1)
+    cv2.line(patch, (size // 2 + 2, size // 2 + 1), (1, tall - 2), 1.0, max(1, pen // 2 + 1))
+    return cv2.GaussianBlur(patch, (0, 0), 0.5)
 
 
 def number_page(
@@ -192,8 +211,8 @@ def number_page(
 ) -> tuple[np.ndarray, str]:
     """Numbers handwritten on a page and photographed, with the text a reader should find.
 
-    Each character of ``lines`` (e.g. ``[["1250", "34"], ["907"]]``: one inner
-    list per line, one string per number) is drawn with a random image of that
+    Each character of ``lines`` (e.g. ``[["1,250.75", "34"], ["907"]]``: one
+    inner list per line, one string per number) is drawn with a random image of that
     digit from the pool ``images`` (N, 28, 28) uint8 / ``labels`` (N,) — pass
     the MNIST **test** split or :func:`sklearn_digits`, never training digits.
     Like a person writing a check amount: the writer's slant with a little
@@ -213,8 +232,12 @@ def number_page(
     the first digit of the first number is cut in two strokes by a thin gap;
     ``specks`` adds that many dust specks (0.5-2.5 px) anywhere on the page.
 
+    A "." or "," in a number is written as a dot or comma on the baseline; it
+    is not part of the expected text.
+
     Returns ``(image, text)``: RGB uint8 (H, W, 3), and the numbers in reading
-    order joined by single spaces ("1250 34 907"), as ``read_page(...).text``.
+    order joined by single spaces, digits only ("125075 34 907"), as
+    ``read_page(...).text``.
 
     Examples
     --------
@@ -232,7 +255,7 @@ def number_page(
     spacing = h * rng.uniform(1.7, 2.4)
     # A printed box leaves some room around the writing.
     left, top = h * rng.uniform(0.4, 2.5), h * rng.uniform(0.75 if frame else 0.5, 1.5)
-    placed = []  # (patch, x, y, line, first_of_page)
+    placed = []  # (patch, x, y, broken, linked to the previous digit)
     x_end = 0.0
     for li, numbers in enumerate(lines):
         x = left + rng.uniform(0, 0.5) * h
@@ -241,14 +264,29 @@ def number_page(
             if ni:
                 x += h * rng.uniform(1.3, 3.0)
             for ci, char in enumerate(number):
+                if char in ".,":
+                    patch = _separator_mark(char, h, pen or round(0.1 * h))
+                    x += h * rng.uniform(0.06, 0.25)
+                    y = baseline - (patch.shape[0] if char == "." else 0.35 * patch.shape[0])
+                    placed.append((patch, x, y, False, False))
+                    x += patch.shape[1] - h * rng.uniform(0.06, 0.3)
+                    continue
                 patch = _pen_digit(images[rng.choice(by_label[int(char)])],
                                    h * rng.uniform(0.88, 1.12), slant + rng.normal(0, 0.05), pen)
-                if ci:
-                    x += h * rng.uniform(0.06, 0.45)
                 y = baseline - patch.shape[0] + rng.normal(0, 0.04) * h
-                special = li == 0 and ni == 0
-                placed.append((patch, x, y, special and ci == 1 and touching,
-                               special and ci == 0 and broken))
+                first = li == 0 and ni == 0
+                link = False
+                if ci and first and ci == 1 and touching:
+                    # Pull the digit in until the inks touch; where that would bury
+                    # it under the other (a 7's bar), join them by a pen stroke.
+                    before, bx, by, _, _ = placed[-1]
+                    most = int(0.2 * h)
+                    shift = _touching_shift(before, patch, int(round(y - by)), most + 1)
+                    link = shift > most
+                    x = bx + before.shape[1] - min(shift, most)
+                elif ci:
+                    x += h * rng.uniform(0.06, 0.45)
+                placed.append((patch, x, y, first and ci == 0 and broken, link))
                 x += patch.shape[1]
         x_end = max(x_end, x)
     n_lines = max(len(lines), 1)
@@ -257,16 +295,22 @@ def number_page(
     ink = np.zeros((height, max(width, int(2 * h))), np.float32)
     pad = int(h)  # room for digits that jitter past the edges
     ink = np.pad(ink, pad)
-    for patch, x, y, touch, broke in placed:
+    stroke = max(2, pen or round(0.1 * h))
+    previous = None
+    for patch, x, y, broke, link in placed:
         x, y = int(round(x)) + pad, int(round(y)) + pad
         if broke:
             cut = int(patch.shape[0] * rng.uniform(0.35, 0.6))
             patch = patch.copy()
             patch[cut : cut + max(2, round(0.07 * h))] = 0
-        if touch:
-            x = _touch(ink, patch, x, y, int(0.6 * h))
         region = ink[y : y + patch.shape[0], x : x + patch.shape[1]]
         np.maximum(region, patch[: region.shape[0], : region.shape[1]], out=region)
+        if link and previous is not None:
+            a, b = previous, np.argwhere(patch > 0.5) + (y, x)  # (N, 2) y, x
+            d = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
+            i, j = np.unravel_index(d.argmin(), d.shape)
+            cv2.line(ink, (int(a[i, 1]), int(a[i, 0])), (int(b[j, 1]), int(b[j, 0])), 1.0, stroke)
+        previous = (np.argwhere(patch > 0.5) + (y, x))[::3]
     ink = ink[pad:-pad, pad:-pad]
     if ruled:
         strength, thick = rng.uniform(0.3, 0.55), int(rng.integers(1, 3))
@@ -294,5 +338,6 @@ def number_page(
         centre = (ink.shape[1] / 2, ink.shape[0] / 2)
         ink = cv2.warpAffine(ink, cv2.getRotationMatrix2D(centre, tilt, 1.0),
                              (ink.shape[1], ink.shape[0]), flags=cv2.INTER_LINEAR)
-    text = " ".join(number for numbers in lines for number in numbers)
+    text = " ".join(number.replace(".", "").replace(",", "")
+                    for numbers in lines for number in numbers)
     return ink_on_paper(np.clip(ink, 0, 1), rng, colour), text

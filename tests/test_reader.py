@@ -1,0 +1,239 @@
+"""Reading whole numbers from photographed pages (issue 4).
+
+Pages are written with MNIST **test** digits that the shipped model reads
+confidently on their own, so a failure here is the reader's, not the model's.
+"""
+
+import json
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from digits.reader import PageReading, ReaderConfig, ReaderError, read_page
+from digits.synth import ink_on_paper, number_page
+
+POOL_SIZE = 250  # first MNIST test digits considered for the pool
+
+
+@pytest.fixture(scope="module")
+def pool(mnist, recognizer):
+    """(images, labels) of test digits read right and surely: alone, and written on paper
+    small with a ballpoint and big with a felt pen."""
+    images, labels = mnist.x_test[:POOL_SIZE], mnist.y_test[:POOL_SIZE]
+    rng = np.random.default_rng(0)
+    readings = [recognizer.predict_many(list(images))]
+    for size, pen in ((28, 2), (64, None)):
+        pages = [number_page(rng, [[str(d)]], images[i : i + 1], labels[i : i + 1],
+                             digit_px=size, pen=pen)[0] for i, d in enumerate(labels)]
+        readings.append(recognizer.predict_many(pages))
+    keep = [i for i, d in enumerate(labels)
+            if all(r[i].digit == d and r[i].confidence > 0.9 for r in readings)]
+    return images[keep], labels[keep]
+
+
+def write(rng, pool, lines, **options):
+    """A photographed page with ``lines`` of numbers, and the text it holds."""
+    return number_page(rng, lines, *pool, **options)
+
+
+def misread(pages, recognizer):
+    """[(expected, read)] for the pages read wrongly."""
+    return [(text, read_page(image, recognizer).text) for image, text in pages
+            if read_page(image, recognizer).text != text]
+
+
+CHECKS = [
+    ("407", dict(digit_px=28)),
+    ("5913", dict(digit_px=40, pen=2)),
+    ("26085", dict(digit_px=64, pen=None)),
+    ("318274", dict(digit_px=90, pen=6)),
+    ("7150", dict(colour=(150, 20, 20))),
+    ("68391", dict(colour=(30, 90, 40), ruled=True)),
+    ("2204", dict(ruled=True, frame=True)),
+    ("95176", dict(frame=True, tilt=1.5)),
+]
+
+
+def test_check_amounts_are_read_exactly(rng, pool, recognizer):
+    """3 to 6 digit amounts in any size, pen, ink colour, on plain, ruled or boxed paper."""
+    pages = [write(rng, pool, [[number]], **options) for number, options in CHECKS]
+    assert misread(pages, recognizer) == []
+
+
+def test_many_generated_amounts_are_read(rng, pool, recognizer):
+    """At least 23 of 25 random 3-6 digit amounts on random paper are read exactly."""
+    pages = []
+    for _ in range(25):
+        number = "".join(str(d) for d in rng.integers(0, 10, rng.integers(3, 7)))
+        pages.append(write(rng, pool, [[number]], ruled=rng.random() < 0.4,
+                           frame=rng.random() < 0.2))
+    assert len(misread(pages, recognizer)) <= 2
+
+
+def test_two_lines_read_top_to_bottom_with_numbers_apart(rng, pool, recognizer):
+    """Lines come top to bottom, numbers left to right, one space between numbers and lines."""
+    image, _ = write(rng, pool, [["1250", "34"], ["907"]], digit_px=50, tilt=0)
+    reading = read_page(image, recognizer)
+    assert reading.text == "1250 34 907"
+    assert reading.lines == ["1250 34", "907"]
+    assert [d.line for d in reading.digits] == [0] * 6 + [1] * 3
+    assert [d.number for d in reading.digits] == [0] * 4 + [1] * 2 + [2] * 3
+
+
+@pytest.fixture
+def touching_pair(rng, pool):
+    """"4" and "5" joined by a pen stroke, between "8" and "2": the page reads "8452"."""
+    images, labels = pool
+    ink = np.zeros((120, 360), np.float32)
+    inked = []  # (N, 2) y, x of each digit's ink
+    x = 30
+    for d, gap in zip((8, 4, 5, 2), (25, 15, 25, 0)):
+        patch = images[np.flatnonzero(labels == d)[0]]
+        ys, xs = np.nonzero(patch > 30)
+        crop = patch[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32) / 255
+        crop = cv2.resize(crop, (round(crop.shape[1] * 60 / crop.shape[0]), 60))
+        np.maximum(ink[30:90, x : x + crop.shape[1]], crop, out=ink[30:90, x : x + crop.shape[1]])
+        inked.append(np.argwhere(crop > 0.5) + (30, x))
+        x += crop.shape[1] + gap
+    four, five = inked[1], inked[2]
+    (y0, x0), (y1, x1) = four[four[:, 1].argmax()], five[five[:, 1].argmin()]
+    cv2.line(ink, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, 4)
+    return ink_on_paper(ink, rng, (20, 30, 90))
+
+
+def test_touching_digits_are_cut_apart(touching_pair, recognizer):
+    """Two digits joined by a stroke are read as two digits."""
+    assert read_page(touching_pair, recognizer).text == "8452"
+
+
+def test_digit_in_two_strokes_is_one_digit(rng, pool, recognizer):
+    """A digit whose stroke broke in two (a skipping pen) is read once, whole."""
+    pages = [write(rng, pool, [[number]], broken=True, digit_px=56)
+             for number in ("5713", "7264", "4091")]
+    assert misread(pages, recognizer) == []
+
+
+def test_blank_page_reads_nothing(rng, recognizer):
+    """Empty tinted paper is an empty reading, not an error."""
+    blank = ink_on_paper(np.zeros((300, 500), np.float32), rng)
+    assert read_page(blank, recognizer) == PageReading([], [], "", [])
+
+
+@pytest.fixture
+def dust(rng):
+    """A photographed sheet with 100 specks of dust (0.5 to 2.5 px) and nothing else."""
+    ink = np.zeros((600, 800), np.float32)
+    for y, x, r in zip(rng.integers(0, 600, 100), rng.integers(0, 800, 100),
+                       rng.integers(0, 3, 100)):
+        cv2.circle(ink, (int(x), int(y)), int(r), float(rng.uniform(0.4, 1.0)), -1)
+    return ink_on_paper(ink, rng)
+
+
+def test_dust_specks_are_not_digits(dust, rng, pool, recognizer):
+    """100 specks of dust read as nothing, and do not disturb a number."""
+    dusty, text = write(rng, pool, [["60317"]], specks=100, digit_px=50)
+    assert read_page(dust, recognizer).text == ""
+    assert read_page(dusty, recognizer).text == text == "60317"
+
+
+def test_page_with_too_many_marks_is_refused(rng, recognizer):
+    """100 digit-sized blobs are refused with a message that says what to do."""
+    ink = np.zeros((600, 1000), np.float32)
+    for y in range(40, 560, 52):
+        for x in range(40, 960, 96):
+            cv2.circle(ink, (x, y), 16, 1.0, 4)
+    with pytest.raises(ReaderError, match="more than 64 marks.*crop it"):
+        read_page(ink_on_paper(ink, rng), recognizer)
+
+
+def test_dots_and_commas_stay_out_of_the_number(rng, pool, recognizer):
+    """"1,250.75" reads as one number of digits; the marks are reported as separators."""
+    image, text = write(rng, pool, [["1,250.75"]], digit_px=50, pen=4)
+    reading = read_page(image, recognizer)
+    assert reading.text == text == "125075"
+    assert len(reading.separators) == 2
+    assert all(s["char"] in ".," and len(s["box"]) == 4 for s in reading.separators)
+
+
+def test_big_photo_boxes_are_in_original_pixels(rng, pool, recognizer):
+    """A 12-megapixel photo is read like its small copy, with boxes in its own pixels."""
+    small, text = write(rng, pool, [["3804"]], digit_px=60, tilt=0)
+    factor = 3000 / small.shape[0]
+    big = cv2.resize(small, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    assert big.shape[0] * big.shape[1] >= 12e6
+    near, far = read_page(small, recognizer), read_page(big, recognizer)
+    assert far.text == near.text == text
+    for a, b in zip(near.digits, far.digits):
+        assert np.allclose(np.array(a.box) * factor, b.box, atol=0.1 * factor * a.box[3])
+
+
+def test_canvas_with_several_digits_is_read(pool, recognizer):
+    """A transparent RGBA canvas with black strokes (the draw page) reads like paper."""
+    images, labels = pool
+    canvas = np.zeros((200, 600, 4), np.uint8)
+    for x, d in zip((60, 185, 310), (2, 0, 9)):  # ink about 0.3 x its height apart
+        digit = images[np.flatnonzero(labels == d)[0]]
+        big = cv2.resize(digit, (140, 140), interpolation=cv2.INTER_CUBIC)
+        region = canvas[30:170, x : x + 140, 3]
+        np.maximum(region, big, out=region)
+    assert read_page(canvas, recognizer).text == "209"
+
+
+def test_each_digit_says_how_sure_it_is(rng, pool, recognizer):
+    """Digits carry their probabilities, the model input, and a flag when unsure."""
+    image, _ = write(rng, pool, [["582"]], digit_px=48)
+    sure = read_page(image, recognizer)
+    doubtful = read_page(image, recognizer, ReaderConfig(low_confidence=1.01))
+    for d in sure.digits:
+        assert d.probabilities.shape == (10,) and d.model_input.shape == (28, 28)
+        assert d.digit == int(d.probabilities.argmax()) and not d.low_confidence
+    assert all(d.low_confidence for d in doubtful.digits)
+
+
+def test_reading_turns_into_json(rng, pool, recognizer):
+    """to_dict() holds text, lines and per-digit digit/confidence/box, all JSON types."""
+    image, _ = write(rng, pool, [["64", "19"]], digit_px=48)
+    as_dict = json.loads(json.dumps(read_page(image, recognizer).to_dict()))
+    assert as_dict["text"] == "64 19" and as_dict["lines"] == ["64 19"]
+    assert [set(d) for d in as_dict["digits"]] == [{"digit", "confidence", "box"}] * 4
+
+
+@pytest.fixture
+def read_files(tmp_path, rng, pool):
+    """A page photo, a blank page, a text file named .png and a missing path."""
+    page, text = write(rng, pool, [["731", "28"]], digit_px=48)
+    cv2.imwrite(str(tmp_path / "check.jpg"), page[..., ::-1])
+    cv2.imwrite(str(tmp_path / "blank.png"), np.full((200, 300, 3), 240, np.uint8))
+    (tmp_path / "notes.png").write_text("this is not a picture\n")
+    return tmp_path
+
+
+def run_read(*paths):
+    return subprocess.run([sys.executable, "-m", "digits", "read", *map(str, paths)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_cli_read_prints_one_json_line_per_image(read_files):
+    """`python -m digits read` prints path, text, lines and digits for each image; exit 0."""
+    result = run_read(read_files / "check.jpg", read_files / "blank.png")
+    assert result.returncode == 0, result.stderr
+    check, blank = (json.loads(line) for line in result.stdout.splitlines())
+    assert set(check) == {"path", "text", "lines", "digits"}
+    assert check["text"] == "731 28" and check["lines"] == ["731 28"]
+    assert all(set(d) == {"digit", "confidence", "box"} for d in check["digits"])
+    assert blank["text"] == "" and blank["digits"] == []
+
+
+def test_cli_read_reports_bad_files_and_exits_2(read_files):
+    """A file that is not an image, or is missing, gets an error line, not a traceback."""
+    result = run_read(read_files / "notes.png", read_files / "missing.png",
+                      read_files / "check.jpg")
+    assert result.returncode == 2
+    notes, missing, check = (json.loads(line) for line in result.stdout.splitlines())
+    assert notes["error"] == "This file is not an image (it looks like text)."
+    assert "Cannot open" in missing["error"]
+    assert check["text"] == "731 28"
+    assert "Traceback" not in result.stderr
