@@ -6,6 +6,7 @@ from streamlit_drawable_canvas import st_canvas
 from digits import pictures
 from digits.decode import ImageError
 from digits.predict import LOW_CONFIDENCE
+from digits.reader import read_page
 from pages import shared
 
 st.title("Draw a digit")
@@ -42,11 +43,8 @@ with canvas_col:
 image = canvas.image_data  # (H, W, 4) uint8 RGBA; None before the first stroke
 
 if several:
-    if shared.read_page is None:
-        st.info("Reading whole numbers arrives with the number reader; for now draw one digit.")
-        st.stop()
     try:
-        reading = shared.read_page(image, recognizer) if image is not None else None
+        reading = read_page(image, recognizer) if image is not None else None
     except ImageError as error:  # e.g. more scribbles than digits the reader will take
         st.error(str(error))
         st.stop()

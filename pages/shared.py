@@ -14,14 +14,7 @@ from digits import figures, pictures
 from digits.bundle import BundleError, ModelBundle, active_bundle, load_bundle
 from digits.data import Mnist
 from digits.examples import mnist_on_disk
-from digits.predict import LOW_CONFIDENCE, Recognizer
-
-try:  # the number reader (issue 4) may not have landed yet
-    from digits.reader import read_page
-except ModuleNotFoundError as missing:
-    if missing.name != "digits.reader":
-        raise
-    read_page = None
+from digits.predict import Recognizer
 
 CHART_CONFIG = {"displayModeBar": False}
 M_MMAP_THRESHOLD = -3  # glibc mallopt() parameter numbers
@@ -94,14 +87,14 @@ def show_probabilities(probabilities, key: str, height: int = 220) -> None:
 
 
 def show_digit_rows(image, digits, key: str, limit: int = 12) -> None:
-    """Per digit: the crop, the 28x28 input, digit and confidence, probability bars."""
+    """Per read digit (``digits.reader.ReadDigit``): crop, 28x28 input, confidence, bars."""
     for i, read in enumerate(digits[:limit]):
         crop_col, input_col, text_col, bars_col = st.columns([1, 1, 1.2, 3],
                                                              vertical_alignment="center")
         crop_col.image(pictures.crop(image, read.box), caption="found", width=96)
         input_col.image(pictures.enlarge(read.model_input, 3), caption="model input", width=84)
         text_col.markdown(f"### {read.digit}\n{read.confidence:.0%} sure")
-        if read.confidence < LOW_CONFIDENCE:
+        if read.low_confidence:
             second = sorted(range(10), key=lambda d: -read.probabilities[d])[1]
             text_col.caption(f"Not sure — or {second}?")
         with bars_col:

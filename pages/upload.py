@@ -6,7 +6,7 @@ from digits import pictures
 from digits.data import DataError
 from digits.decode import ImageError, decode_image
 from digits.examples import EXAMPLES, example_photo, mnist_on_disk
-from digits.predict import LOW_CONFIDENCE
+from digits.reader import read_page
 from pages import shared
 
 st.title("Read a photo")
@@ -56,22 +56,17 @@ if image is None:
     st.stop()
 
 try:
-    if shared.read_page is not None:
-        reading = shared.read_page(image, recognizer)
-        found, text = reading.digits, reading.text
-    else:  # until the number reader lands: one digit per picture
-        prediction = recognizer.predict(image)
-        found = [] if prediction.blank else [prediction]
-        text = "" if prediction.blank else str(prediction.digit)
+    reading = read_page(image, recognizer)
 except ImageError as error:  # the reader's refusals (e.g. too many candidates) are for people
     st.error(str(error))
     st.stop()
+found, text = reading.digits, reading.text
 
 if not found:
     st.info("No digits found in this picture. Try a closer photo with dark ink on light paper.")
     st.stop()
 
-unsure = [d.confidence < LOW_CONFIDENCE for d in found]
+unsure = [d.low_confidence for d in found]
 picture_col, answer_col = st.columns([3, 2], gap="large")
 picture_col.image(pictures.draw_boxes(image, [d.box for d in found], [d.digit for d in found],
                                       unsure), caption="Digits found")
