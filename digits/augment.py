@@ -1,7 +1,8 @@
 """On-the-fly augmentation of uint8 digit batches for training.
 
 Each image gets its own random affine warp (rotation, scale, shear, shift),
-sometimes a thicker or thinner stroke, and optionally an elastic distortion,
+sometimes a thicker or thinner stroke or a coarse, low-resolution look (small
+digits in photos, 8x8 scans), and optionally an elastic distortion,
 so the network sees pens and hands that MNIST's writers did not use.
 """
 
@@ -14,6 +15,8 @@ MAX_ROTATION_DEG = 12.0
 SCALE_RANGE = (0.85, 1.10)
 MAX_SHEAR = 0.2
 MAX_SHIFT_PX = 2.0
+LOW_RES_SIDES = (7, 14)  # a coarse scan or a small digit in a photo: seen at this size
+LOW_RES_PROBABILITY = 0.2
 
 
 def random_affine(rng: np.random.Generator) -> np.ndarray:
@@ -35,6 +38,19 @@ def elastic(image: np.ndarray, rng: np.random.Generator, alpha=6.0, sigma=4.0):
     dy = cv2.GaussianBlur(rng.uniform(-1, 1, shape).astype(np.float32), (0, 0), sigma)
     ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
     return cv2.remap(image, xs + alpha * dx, ys + alpha * dy, cv2.INTER_LINEAR, borderValue=0)
+
+
+def low_resolution(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The (28, 28) uint8 digit as a coarse scanner or a far-away camera sees it.
+
+    Shrunk to 7-14 pixels, enlarged back (blurred, blocky), with a random
+    contrast curve, as when a photo of small handwriting is binarised.
+    """
+    side = int(rng.integers(LOW_RES_SIDES[0], LOW_RES_SIDES[1] + 1))
+    small = cv2.resize(image, (side, side), interpolation=cv2.INTER_AREA)
+    up = cv2.resize(small, (28, 28), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+    low, high = rng.uniform(0.0, 0.3), rng.uniform(0.55, 1.0)
+    return (np.clip((up - low) / (high - low), 0, 1) * 255).astype(np.uint8)
 
 
 _KERNEL = np.ones((2, 2), np.uint8)
@@ -68,5 +84,7 @@ def augment_batch(
                 warped = thinner
         if use_elastic and rng.random() < 0.5:
             warped = elastic(warped, rng)
+        if rng.random() < LOW_RES_PROBABILITY:
+            warped = low_resolution(warped, rng)
         out[i] = warped
     return out
