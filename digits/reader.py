@@ -34,14 +34,14 @@ class ReaderConfig:
 
     max_side: int = 1600  # px: larger pages are downscaled to this longer side first
     max_candidates: int = 64  # more digit-like marks than this and the page is refused
-    number_gap: float = 0.8  # x height: a wider gap between digits starts a new number
+    number_gap: float = 1.0  # x height: a wider gap between digits starts a new number
     rule_length: float = 2.5  # x height: horizontal straight strokes this long are rules
     rule_height: float = 1.8  # x height: vertical straight strokes this tall are box sides
     min_digit_px: int = 10  # working px: shorter marks are never digits (MNIST's are 20)
     min_digit_height: float = 0.5  # x height: shorter marks are dots, dashes or specks
     speck_size: float = 0.06  # x height: marks smaller than this are dust and ignored
     split_aspect: float = 0.9  # marks wider than this x their own height may be two digits
-    pair_aspect: float = 1.2  # marks wider than this x their height are probably two digits:
+    pair_aspect: float = 1.3  # marks wider than this x their height are probably two digits:
     pair_certainty: float = 4.6  # ... cut them if both halves are this sure (p >= 0.99)
     two_aspect: float = 1.6  # marks this wide are two digits: the surest cut wins
     sure_enough: float = 6.9  # certainty -ln(1 - p) (p = 0.999) above which narrower marks

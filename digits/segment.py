@@ -16,6 +16,7 @@ LINE_WORK_HEIGHT = 20  # rules are looked for where a digit is about this many p
 LINE_SLACK = 3  # px (at that scale) a rule may wander up/down: tilted photos
 LINE_BREAK = 5  # px (at that scale) of a faint rule that may be missing
 LINE_COVERAGE = 0.9  # share of its length a rule is inked along (digits have gaps)
+BOX_SIDE = 1.1  # x height: a vertical line this tall that meets a rule is a box's side
 CUT_RANGE = (0.15, 0.85)  # a cut between touching digits lies in this part of the width
 BEND = 0.5  # cost of a cut's sideways step, in ink pixels crossed
 MIN_PART = 0.15  # each side of a cut holds at least this share of the ink
@@ -107,7 +108,7 @@ def _lines_near(mask: np.ndarray, height: float, length: float,
     small = u8 if f == 1.0 else cv2.resize(u8, (max(1, round(w * f)), max(1, round(h * f))),
                                            interpolation=cv2.INTER_AREA)
     small = (small > 0).astype(np.uint8)
-    k, kv = (max(3, round(r * height * f)) for r in (length, tall))
+    k, kv = (max(3, round(min(r * height * f, 1e6))) for r in (length, tall))
     zones = []
     for across, along, gap in (((LINE_SLACK, 1), (1, k), (1, LINE_BREAK)),
                                ((1, LINE_SLACK), (kv, 1), (LINE_BREAK, 1))):
@@ -136,10 +137,28 @@ def _solid_lines(opened: np.ndarray, mask: np.ndarray, f: float,
         part = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
         part = cv2.resize(part, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
         part = cv2.dilate(part, np.ones((grow, grow), np.uint8)).astype(bool)
-        inked = part & mask[y0:y1, x0:x1]
-        if inked.any(axis=1 if vertical else 0).mean() >= LINE_COVERAGE:
+        along = np.flatnonzero((part & mask[y0:y1, x0:x1]).any(axis=1 if vertical else 0))
+        if not len(along):
+            continue
+        # Inked along (nearly) all of its length, not counting a stray speck past an end.
+        first, last = np.percentile(along, [5, 95])
+        inside = ((along >= first) & (along <= last)).sum()
+        if inside >= LINE_COVERAGE * (last - first + 1):
             zone[y0:y1, x0:x1] |= part
     return zone if zone.any() else None
+
+
+def _box_sides(sides: np.ndarray, rules: np.ndarray, reach: int) -> np.ndarray:
+    """(H, W) bool: the vertical lines in ``sides`` that end on a rule at both ends."""
+    n, parts, stats, _ = cv2.connectedComponentsWithStats(sides.astype(np.uint8))
+    keep = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, w, h = stats[i, :4]
+        cols = slice(max(0, x - reach), x + w + reach)
+        top = rules[max(0, y - reach) : y + reach + 1, cols].any()
+        bottom = rules[max(0, y + h - 1 - reach) : y + h + reach, cols].any()
+        keep[i] = top and bottom
+    return keep[parts]
 
 
 def remove_rules(mask: np.ndarray, height: float, length: float = 2.5,
@@ -164,6 +183,13 @@ def remove_rules(mask: np.ndarray, height: float, length: float = 2.5,
     (False, True, True)
     """
     zones = _lines_near(mask, height, length, tall)
+    if zones[0] is not None:
+        # The sides of a box drawn tight round the writing are short, but they
+        # meet its top AND bottom lines; a 1 on a ruled line meets only one.
+        sides = _lines_near(mask, height, np.inf, BOX_SIDE)[1]
+        if sides is not None:
+            boxed = _box_sides(sides, zones[0], reach=max(3, round(0.1 * height)))
+            zones[1] = boxed if zones[1] is None else zones[1] | boxed
     out = mask
     for zone, transpose in zip(zones, (False, True)):
         if zone is None:
@@ -171,6 +197,8 @@ def remove_rules(mask: np.ndarray, height: float, length: float = 2.5,
         m, z = (mask.T, zone.T) if transpose else (mask, zone)
         runs = _run_lengths(m)  # across the line: its thickness, or more where a stroke crosses
         on_line = m & z
+        if not on_line.any():
+            continue
         thickness = float(np.median(runs[on_line]))
         thin = on_line & (runs <= 1.5 * thickness + 1)
         out = out & ~(thin.T if transpose else thin)
