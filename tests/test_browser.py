@@ -36,6 +36,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip(reason, allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
+expect.set_options(timeout=WAIT_MS)
 
 
 def free_port() -> int:
@@ -105,7 +106,9 @@ def screenshot(page, name: str, height: int) -> None:
 def draw(page, points: list[tuple[float, float]]) -> None:
     """One mouse stroke through ``points`` given as fractions of the canvas size."""
     canvas = page.locator("canvas.upper-canvas")
+    expect(canvas).to_have_count(1)  # a cleared canvas is replaced
     canvas.wait_for(timeout=WAIT_MS)
+    time.sleep(0.3)  # let a freshly mounted canvas attach its mouse handlers
     box = canvas.bounding_box()
     xy = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
     page.mouse.move(*xy[0])
@@ -121,13 +124,13 @@ def test_drawing_a_one_and_a_seven_shows_each_digit(page, app_url):
     page.goto(app_url)
     answer = page.locator(".digits-answer")
     draw(page, [(0.5, 0.15), (0.5, 0.85)])
-    expect(answer).to_have_text("1", timeout=WAIT_MS)
+    expect(answer).to_have_text("1")
     page.get_by_role("button", name="Clear").click()
-    expect(answer).to_have_count(0, timeout=WAIT_MS)
+    expect(answer).to_have_count(0)
     draw(page, [(0.25, 0.2), (0.75, 0.2), (0.4, 0.85)])
-    expect(answer).to_have_text("7", timeout=WAIT_MS)
-    expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=WAIT_MS)
-    expect(page.get_by_text("Where it looked", exact=False)).to_be_visible(timeout=WAIT_MS)
+    expect(answer).to_have_text("7")
+    expect(page.locator(".js-plotly-plot")).to_have_count(1)
+    expect(page.get_by_text("Where it looked", exact=False)).to_be_visible()
     screenshot(page, "draw", 1100)
 
 
@@ -135,12 +138,13 @@ def test_drawing_a_number_reads_every_digit(page, app_url):
     """In the several-digits mode, a 1 and a 7 side by side are read as 17."""
     page.goto(app_url)
     page.get_by_text("A number", exact=True).click()
-    expect(page.locator("canvas.upper-canvas")).to_have_count(1, timeout=WAIT_MS)
-    expect(page.get_by_text("Write a number across the box")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("canvas.upper-canvas")).to_have_count(1)
+    expect(page.get_by_text("Write a number across the box")).to_be_visible()
     draw(page, [(0.2, 0.15), (0.2, 0.85)])
+    expect(page.locator(".digits-number")).to_have_text("1")
     draw(page, [(0.3, 0.15), (0.45, 0.15), (0.34, 0.85)])
-    expect(page.locator(".digits-number")).to_have_text("17", timeout=WAIT_MS)
-    expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=WAIT_MS)
+    expect(page.locator(".digits-number")).to_have_text("17")
+    expect(page.locator(".js-plotly-plot")).to_have_count(2)
     screenshot(page, "draw-number", 1400)
 
 
@@ -151,9 +155,9 @@ def test_uploading_a_photo_of_a_number_shows_the_number(page, app_url, mnist, tm
     Image.fromarray(number_photo(pick_test_digits(mnist, "382", rng), rng)).save(path)
     page.goto(f"{app_url}/upload")
     page.locator("input[type=file]").set_input_files(path)
-    expect(page.locator(".digits-number")).to_have_text("382", timeout=WAIT_MS)
+    expect(page.locator(".digits-number")).to_have_text("382")
     expect(page.get_by_text("Digits found")).to_be_visible()
-    expect(page.locator(".js-plotly-plot")).to_have_count(3, timeout=WAIT_MS)
+    expect(page.locator(".js-plotly-plot")).to_have_count(3)
     screenshot(page, "upload", 1500)
 
 
@@ -164,19 +168,18 @@ def test_uploading_a_text_file_shows_one_clear_error(page, app_url, tmp_path):
     page.goto(f"{app_url}/upload")
     page.locator("input[type=file]").set_input_files(path)
     error = page.locator("[data-testid='stAlertContentError']")
-    expect(error).to_have_text("This file is not an image (it looks like text).",
-                               timeout=WAIT_MS)
+    expect(error).to_have_text("This file is not an image (it looks like text).")
     expect(error).to_have_count(1)
     expect(page.get_by_text("Traceback")).to_have_count(0)
     page.get_by_text("Example", exact=True).click()
-    expect(page.get_by_role("button", name="Try this one")).to_have_count(3, timeout=WAIT_MS)
+    expect(page.get_by_role("button", name="Try this one")).to_have_count(3)
 
 
 def test_training_page_draws_its_charts(page, app_url):
     """The curves, the confusion matrix and the class counts render as Plotly charts."""
     page.goto(f"{app_url}/training")
     charts = page.locator(".js-plotly-plot")
-    expect(charts).to_have_count(3, timeout=WAIT_MS)
+    expect(charts).to_have_count(3)
     expect(page.locator(".js-plotly-plot .heatmaplayer")).to_have_count(1)
     expect(page.locator(".js-plotly-plot .scatterlayer .trace")).to_have_count(4)
     expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible()
