@@ -1,13 +1,18 @@
 """Example photos for the app, written with MNIST TEST digits on synthetic paper.
 
-Nothing is stored: each example is rebuilt from the test split with a fixed
-seed, so it looks the same on every machine and is never a training digit.
+Each example is built from the test split with a fixed seed, so it is never a
+training digit. The results are committed as small PNGs in ``example_photos/``
+so a deployed app without MNIST still has them; a test rebuilds them and checks
+they match. To rebuild after changing an example::
+
+    python -c "from digits.examples import write_examples; write_examples()"
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -30,6 +35,28 @@ EXAMPLES = {
     "Three digits, blue pen": Example("409", seed=11, colour=(25, 40, 140)),
     "A check amount": Example("25816", seed=5, colour=(20, 20, 20)),
 }
+
+
+PHOTO_DIR = Path(__file__).parent / "example_photos"
+
+
+def photo_path(name: str) -> Path:
+    """Where the committed PNG of example ``name`` lives."""
+    return PHOTO_DIR / (name.lower().replace(",", "").replace(" ", "-") + ".png")
+
+
+def load_examples() -> dict[str, np.ndarray]:
+    """The committed example photos by name, as RGB arrays (no MNIST needed)."""
+    return {name: cv2.imread(str(photo_path(name)), cv2.IMREAD_COLOR)[..., ::-1].copy()
+            for name in EXAMPLES}
+
+
+def write_examples(mnist: Mnist | None = None) -> None:
+    """Rebuild every example from MNIST test digits and save it as a PNG."""
+    mnist = mnist or mnist_on_disk()
+    PHOTO_DIR.mkdir(exist_ok=True)
+    for name in EXAMPLES:
+        cv2.imwrite(str(photo_path(name)), example_photo(name, mnist)[..., ::-1])
 
 
 def mnist_on_disk() -> Mnist:

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from digits import pictures
-from digits.data import DataError
 from digits.decode import ImageError, decode_image
-from digits.examples import EXAMPLES, example_photo, mnist_on_disk
+from digits.examples import load_examples
 from digits.reader import read_page
 from pages import shared
 
@@ -18,8 +17,7 @@ recognizer = shared.require_recognizer()
 @st.cache_data(show_spinner=False)
 def example_images() -> dict:
     """The example photos by name (RGB arrays), written with MNIST test digits."""
-    mnist = mnist_on_disk()
-    return {name: example_photo(name, mnist) for name in EXAMPLES}
+    return load_examples()
 
 
 source = st.segmented_control("Picture from", ["Upload", "Camera", "Example"], default="Upload",
@@ -37,11 +35,7 @@ try:
                                key="upload_camera")
         image = decode_image(shot.getvalue()) if shot is not None else None
     else:
-        try:
-            examples = example_images()
-        except DataError as error:
-            st.info(f"The examples are made from MNIST test digits. {error}")
-            st.stop()
+        examples = example_images()
         for column, (name, photo) in zip(st.columns(len(examples)), examples.items()):
             column.image(photo, caption=name)
             if column.button("Try this one", key=f"upload_try_{name}", width="stretch"):

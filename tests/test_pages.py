@@ -254,3 +254,13 @@ def test_app_helpers_never_import_streamlit():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          cwd=ROOT, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_committed_example_photos_are_the_rebuilt_ones(mnist):
+    """The example PNGs the app shows are exactly what the MNIST test digits rebuild."""
+    from digits.examples import example_photo, load_examples
+
+    for name, committed in load_examples().items():
+        rebuilt = example_photo(name, mnist)
+        assert committed.shape == rebuilt.shape
+        assert np.abs(committed.astype(int) - rebuilt.astype(int)).mean() < 1.0
