@@ -99,7 +99,8 @@ def ink_on_paper(ink: np.ndarray, rng: np.random.Generator, colour=None) -> np.n
     img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.2))
     img = img + rng.normal(0, rng.uniform(0.005, 0.04), img.shape).astype(np.float32)
     img = (np.clip(img, 0, 1) * 255).astype(np.uint8)
-    ok, jpeg = cv2.imencode(".jpg", img[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 90))])
+    quality = [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 90))]
+    ok, jpeg = cv2.imencode(".jpg", img[..., ::-1], quality)
     return cv2.imdecode(jpeg, cv2.IMREAD_COLOR)[..., ::-1].copy()
 
 
@@ -107,7 +108,7 @@ def paper_photo(digit: np.ndarray, rng: np.random.Generator, size: int | None = 
     """A (28, 28) uint8 digit written on paper and photographed: RGB uint8."""
     size = size or int(rng.integers(60, 400))
     digit_px = int(size * rng.uniform(0.4, 0.8))
-    ink = cv2.resize(digit, (digit_px, digit_px), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+    ink = cv2.resize(digit, (digit_px, digit_px), interpolation=cv2.INTER_CUBIC) / 255.0
     canvas = np.zeros((size, size), np.float32)
     y, x = rng.integers(0, size - digit_px + 1, 2)
     canvas[y : y + digit_px, x : x + digit_px] = np.clip(ink, 0, 1)
@@ -126,7 +127,8 @@ def sklearn_digits(n: int | None = None, size: int = 28) -> tuple[np.ndarray, np
     out = np.zeros((len(images), size, size), np.uint8)
     inner = size - 8
     for i, img in enumerate(images):
-        up = cv2.resize((img / 16).astype(np.float32), (inner, inner), interpolation=cv2.INTER_CUBIC)
+        small = (img / 16).astype(np.float32)
+        up = cv2.resize(small, (inner, inner), interpolation=cv2.INTER_CUBIC)
         up = np.clip((up - 0.25) / 0.5, 0, 1)
         out[i, 4 : 4 + inner, 4 : 4 + inner] = (up * 255).astype(np.uint8)
     return out, labels.astype(np.uint8)
@@ -208,7 +210,8 @@ def number_page(
     broken: bool = False,
     specks: int = 0,
     tilt: float | None = None,
-) -> tuple[np.ndarray, str]:
+    with_boxes: bool = False,
+):
     """Numbers handwritten on a page and photographed, with the text a reader should find.
 
     Each character of ``lines`` (e.g. ``[["1,250.75", "34"], ["907"]]``: one
@@ -237,7 +240,10 @@ def number_page(
 
     Returns ``(image, text)``: RGB uint8 (H, W, 3), and the numbers in reading
     order joined by single spaces, digits only ("125075 34 907"), as
-    ``read_page(...).text``.
+    ``read_page(...).text``. With ``with_boxes`` it returns ``(image, text,
+    boxes)``, ``boxes`` the (x, y, w, h) of each digit in reading order, in the
+    image's pixels (after the tilt), so a benchmark can tell where a reader went
+    wrong; the image is the same either way.
 
     Examples
     --------
@@ -312,6 +318,8 @@ def number_page(
             cv2.line(ink, (int(a[i, 1]), int(a[i, 0])), (int(b[j, 1]), int(b[j, 0])), 1.0, stroke)
         previous = (np.argwhere(patch > 0.5) + (y, x))[::3]
     ink = ink[pad:-pad, pad:-pad]
+    boxes = [(round(x), round(y), p.shape[1], p.shape[0])
+             for p, x, y, _, _ in placed if p.shape[0] > 0.5 * h]  # digits, not dots
     if ruled:
         strength, thick = rng.uniform(0.3, 0.55), int(rng.integers(1, 3))
         first = (top + h + rng.uniform(0, 0.06) * h) % spacing
@@ -336,8 +344,19 @@ def number_page(
     tilt = rng.uniform(-1.5, 1.5) if tilt is None else tilt
     if tilt:
         centre = (ink.shape[1] / 2, ink.shape[0] / 2)
-        ink = cv2.warpAffine(ink, cv2.getRotationMatrix2D(centre, tilt, 1.0),
-                             (ink.shape[1], ink.shape[0]), flags=cv2.INTER_LINEAR)
+        turn = cv2.getRotationMatrix2D(centre, tilt, 1.0)
+        ink = cv2.warpAffine(ink, turn, (ink.shape[1], ink.shape[0]), flags=cv2.INTER_LINEAR)
+        boxes = [_turned_box(box, turn) for box in boxes]
     text = " ".join(number.replace(".", "").replace(",", "")
                     for numbers in lines for number in numbers)
-    return ink_on_paper(np.clip(ink, 0, 1), rng, colour), text
+    image = ink_on_paper(np.clip(ink, 0, 1), rng, colour)
+    return (image, text, boxes) if with_boxes else (image, text)
+
+
+def _turned_box(box: tuple, turn: np.ndarray) -> tuple[int, int, int, int]:
+    """The (x, y, w, h) around ``box`` after the (2, 3) affine ``turn``."""
+    x, y, w, h = box
+    corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]], float)
+    moved = corners @ turn.T  # (4, 2)
+    (x0, y0), (x1, y1) = moved.min(axis=0), moved.max(axis=0)
+    return int(x0), int(y0), int(np.ceil(x1 - x0)), int(np.ceil(y1 - y0))
