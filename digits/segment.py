@@ -108,7 +108,10 @@ def _lines_near(mask: np.ndarray, height: float, length: float,
     small = u8 if f == 1.0 else cv2.resize(u8, (max(1, round(w * f)), max(1, round(h * f))),
                                            interpolation=cv2.INTER_AREA)
     small = (small > 0).astype(np.uint8)
-    k, kv = (max(3, round(min(r * height * f, 1e6))) for r in (length, tall))
+    # A kernel over twice the image's side opens it exactly as an endless one
+    # would (outside counts as ink), and OpenCV's time grows with kernel length.
+    longest = 2 * max(small.shape) + 1
+    k, kv = (max(3, round(min(r * height * f, longest))) for r in (length, tall))
     zones = []
     for across, along, gap in (((LINE_SLACK, 1), (1, k), (1, LINE_BREAK)),
                                ((1, LINE_SLACK), (kv, 1), (LINE_BREAK, 1))):
