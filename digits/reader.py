@@ -40,13 +40,16 @@ class ReaderConfig:
     min_digit_px: int = 10  # working px: shorter marks are never digits (MNIST's are 20)
     min_digit_height: float = 0.5  # x height: shorter marks are dots, dashes or specks
     speck_size: float = 0.06  # x height: marks smaller than this are dust and ignored
-    split_aspect: float = 0.9  # marks wider than this x their own height may be two digits
-    pair_aspect: float = 1.3  # marks wider than this x their height are probably two digits:
-    pair_certainty: float = 4.6  # ... cut them if both halves are this sure (p >= 0.99)
-    two_aspect: float = 1.6  # marks this wide are two digits: the surest cut wins
-    sure_enough: float = 6.9  # certainty -ln(1 - p) (p = 0.999) above which narrower marks
-    # are not even tried as pairs
-    max_cuts: int = 3  # cuts tried per wide mark
+    # Touching digits: the model reads two squeezed digits as one, confidently, so
+    # a mark's width decides how much surer its best cut must be than the whole.
+    split_width: float = 1.1  # x height: marks at least this wide are tried as touching digits
+    # (single 0s, 2s and 5s are often 1.1 x height wide or more)
+    split_prior: float = 15.0  # certainty the whole loses per x height of width beyond
+    # split_width (a mark 1.5 x height wide is cut unless the whole is 6 surer than the cut)
+    split_rounds: int = 2  # halves still that wide are cut again: three digits touching
+    max_cuts: int = 5  # cuts tried per wide mark
+    thin_stroke: float = 0.3  # x the page's usual stroke width: thinner marks are what is
+    # left of faint ruled lines or a printed box, not digits written with the same pen
     low_confidence: float = LOW_CONFIDENCE  # digits below this are flagged as unsure
 
 
@@ -99,6 +102,8 @@ class _Found:
     mark: Mark
     probabilities: np.ndarray  # (10,)
     model_input: np.ndarray  # (28, 28)
+    own: np.ndarray | None = None  # (h, w) bool: its pixels in its box, kept for cutting
+    crop: np.ndarray | None = None  # (h, w) float32: the ink in its box
 
 
 def _shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
@@ -157,7 +162,24 @@ def _find_digit_marks(mask: np.ndarray, config: ReaderConfig):
     digits = [m for m in marks if m.h >= tall]
     if len(digits) > config.max_candidates:
         raise _too_many(config)
-    return labels, digits, small, height
+    return labels, _same_pen(digits, labels, config), small, height
+
+
+def _same_pen(marks: list[Mark], labels: np.ndarray, config: ReaderConfig) -> list[Mark]:
+    """The marks drawn with the page's pen: leftovers of faint rules and boxes are thinner.
+
+    A broken box side is too short to be taken for a line, and reads as a
+    confident "1"; but a number is written with one pen, so its strokes are
+    about equally thick. The usual width is the median over the ink, not over
+    the marks: a box broken into many short sides must not outvote the digits.
+    """
+    if not marks:
+        return marks
+    widths = np.array([stroke_width(m.mask(labels)) for m in marks])  # (N,) px
+    order = np.argsort(widths)
+    ink = np.cumsum([marks[i].area for i in order])
+    usual = float(widths[order[np.searchsorted(ink, ink[-1] / 2)]])
+    return [m for m, w in zip(marks, widths) if w >= config.thin_stroke * usual]
 
 
 def _too_many(config: ReaderConfig) -> ReaderError:
@@ -201,28 +223,10 @@ def _bridge(own: np.ndarray, crop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return own | filled, np.maximum(crop, filled.astype(np.float32))
 
 
-def _cut_readings(mark: Mark, own: np.ndarray, crop: np.ndarray, config: ReaderConfig):
-    """[(left mark, right mark, left input, right input)] for the plausible cuts of a mark."""
-    out = []
-    for left in cuts(own, config.max_cuts):
-        parts = (own & left, own & ~left)
-        halves = [_pixels_box(mark, part) for part in parts]
-        # Two digits side by side are both about as tall as the pair.
-        if min(half.h for half in halves) < PAIR_HEIGHT * mark.h:
-            continue
-        read = [digit_from_ink(crop, part) for part in parts]
-        if read[0] is not None and read[1] is not None:
-            out.append((*halves, *read))
-    return out
-
-
-def _read_marks(marks: list[Mark], labels: np.ndarray, ink: np.ndarray,
+def _read_marks(marks: list[Mark], labels: np.ndarray, ink: np.ndarray, height: float,
                 recognizer: Recognizer, config: ReaderConfig) -> list[_Found]:
-    """Read every mark; cut the wide ones the model is unsure of, if a cut reads better.
-
-    The model runs at most twice: once over all marks, once over the cuts.
-    """
-    wholes = []  # (mark, own mask, ink crop, model input)
+    """Read every mark; cut the wide ones into touching digits where that reads better."""
+    found = []
     for mark in marks:
         own = mark.mask(labels)  # (h, w) bool
         crop = ink[mark.y0 : mark.y1, mark.x0 : mark.x1]
@@ -230,37 +234,74 @@ def _read_marks(marks: list[Mark], labels: np.ndarray, ink: np.ndarray,
             own, crop = _bridge(own, crop)
         whole = digit_from_ink(crop, own)
         if whole is not None:
-            wholes.append((mark, own, crop, whole))
-    if not wholes:
+            found.append(_Found(mark, np.empty(0), whole, own, crop))
+    if not found:
         return []
-    probs = recognizer.probabilities(np.stack([w[3] for w in wholes]))  # (N, 10)
-    sure = certainty(probs.max(axis=1))  # (N,)
-    found = [[_Found(mark, p, x)] for (mark, _, _, x), p in zip(wholes, probs)]
-    # A single digit's halves often look like digits too ("0" -> "1" "1"), so a
-    # cut must be surer than the whole, for BOTH halves. The model also reads two
-    # squeezed digits as one, confidently: a mark as wide as two digits is cut
-    # whenever both halves are clearly digits.
-    bars, plans = [], []  # bar to beat per mark; (mark index, cut readings)
-    for i, (mark, own, crop, _) in enumerate(wholes):
-        aspect = mark.w / mark.h
-        wide = aspect >= config.pair_aspect
-        if wide or (aspect >= config.split_aspect and sure[i] < config.sure_enough):
-            bars.append(0.0 if aspect >= config.two_aspect
-                        else min(sure[i], config.pair_certainty) if wide else sure[i])
-            plans.append((i, _cut_readings(mark, own, crop, config)))
-    inputs = [x for _, readings in plans for r in readings for x in r[2:]]
-    if inputs:
-        cut_probs = recognizer.probabilities(np.stack(inputs))  # (2 x cuts, 10)
-        cut_sure = certainty(cut_probs.max(axis=1))
-        k = 0
-        for bar, (i, readings) in zip(bars, plans):
-            for left, right, a, b in readings:
-                score = min(cut_sure[k], cut_sure[k + 1])
+    probs = recognizer.probabilities(np.stack([f.model_input for f in found]))  # (N, 10)
+    for f, p in zip(found, probs):
+        f.probabilities = p
+    return _split_touching(found, height, recognizer, config)
+
+
+def _cut_readings(piece: _Found, config: ReaderConfig) -> list[tuple[_Found, _Found]]:
+    """[(left, right)] unread halves for the plausible cuts of a piece, each in its own box."""
+    mark, own, crop = piece.mark, piece.own, piece.crop
+    out = []
+    for left in cuts(own, config.max_cuts):
+        halves = []
+        for part in (own & left, own & ~left):
+            half = _pixels_box(mark, part)
+            # Two digits side by side are both about as tall as the pair.
+            if half.h < PAIR_HEIGHT * mark.h:
+                break
+            x = digit_from_ink(crop, part)
+            if x is None:
+                break
+            box = (slice(half.y0 - mark.y0, half.y1 - mark.y0),
+                   slice(half.x0 - mark.x0, half.x1 - mark.x0))
+            halves.append(_Found(half, np.empty(0), x, part[box], crop[box]))
+        if len(halves) == 2:
+            out.append((halves[0], halves[1]))
+    return out
+
+
+def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
+                    config: ReaderConfig) -> list[_Found]:
+    """Cut wide pieces into two digits where a cut reads well enough; then the halves again.
+
+    A single digit's halves often look like digits too ("0" -> "1" "1"), but
+    the model also reads two squeezed digits as one, confidently. So a cut
+    must be surer, for BOTH halves, than the whole less a prior that grows
+    with the piece's width: a mark as wide as two digits is cut whenever its
+    halves read as digits at all. Each round runs the model once over all cuts.
+    """
+    todo, done = list(found), []
+    for _ in range(config.split_rounds):
+        wide = [f for f in todo if f.mark.w >= config.split_width * height]
+        done += [f for f in todo if f.mark.w < config.split_width * height]
+        plans = [(f, _cut_readings(f, config)) for f in wide]
+        halves = [h for _, readings in plans for pair in readings for h in pair]
+        if not halves:
+            return done + wide
+        probs = recognizer.probabilities(np.stack([h.model_input for h in halves]))  # (2 C, 10)
+        sure = certainty(probs.max(axis=1))  # (2 C,)
+        for h, p in zip(halves, probs):
+            h.probabilities = p
+        todo, k = [], 0
+        for f, readings in plans:
+            extra = f.mark.w / height - config.split_width  # x height wider than one digit
+            bar = max(0.0, float(certainty(f.probabilities.max())) - config.split_prior * extra)
+            best = None
+            for pair in readings:
+                score = float(min(sure[k], sure[k + 1]))
                 if score > bar:
-                    bar = score
-                    found[i] = [_Found(left, cut_probs[k], a), _Found(right, cut_probs[k + 1], b)]
+                    bar, best = score, pair
                 k += 2
-    return [f for pair in found for f in pair]
+            if best is None:
+                done.append(f)
+            else:
+                todo += best
+    return done + todo
 
 
 def _separators(line: list[Mark], small: list[Mark], height: float) -> dict[int, tuple]:
@@ -311,7 +352,7 @@ def read_page(image: np.ndarray, recognizer: Recognizer | None = None,
     if page is None:
         return EMPTY
     labels, marks, small, height = page
-    found = _read_marks(marks, labels, found_ink.ink, recognizer, config)
+    found = _read_marks(marks, labels, found_ink.ink, height, recognizer, config)
     if not found:
         return EMPTY
     return _in_reading_order(found, small, height, scale, config)

@@ -17,9 +17,10 @@ LINE_SLACK = 3  # px (at that scale) a rule may wander up/down: tilted photos
 LINE_BREAK = 5  # px (at that scale) of a faint rule that may be missing
 LINE_COVERAGE = 0.9  # share of its length a rule is inked along (digits have gaps)
 BOX_SIDE = 1.1  # x height: a vertical line this tall that meets a rule is a box's side
-CUT_RANGE = (0.15, 0.85)  # a cut between touching digits lies in this part of the width
+CUT_RANGE = (0.1, 0.9)  # a cut between touching digits lies in this part of the width
+# (wide enough for a 1 tucked against a wider digit, which holds little of the ink)
 BEND = 0.5  # cost of a cut's sideways step, in ink pixels crossed
-MIN_PART = 0.15  # each side of a cut holds at least this share of the ink
+MIN_PART = 0.08  # each side of a cut holds at least this share of the ink
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,58 @@ def test_touching_digits_are_cut_apart(touching_pair, recognizer):
     assert read_page(touching_pair, recognizer).text == "8452"
 
 
+@pytest.fixture
+def three_touching(rng, pool):
+    """"3", "6" and "2" each joined to the next by a pen stroke, between "4" and "5"."""
+    images, labels = pool
+    ink = np.zeros((120, 460), np.float32)
+    inked = []  # (N, 2) y, x of each digit's ink
+    x = 30
+    for d, gap in zip((4, 3, 6, 2, 5), (25, 8, 8, 25, 0)):
+        patch = images[np.flatnonzero(labels == d)[0]]
+        ys, xs = np.nonzero(patch > 30)
+        crop = patch[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32) / 255
+        crop = cv2.resize(crop, (round(crop.shape[1] * 60 / crop.shape[0]), 60))
+        np.maximum(ink[30:90, x : x + crop.shape[1]], crop, out=ink[30:90, x : x + crop.shape[1]])
+        inked.append(np.argwhere(crop > 0.5) + (30, x))
+        x += crop.shape[1] + gap
+    for a, b in zip(inked[1:3], inked[2:4]):
+        (y0, x0), (y1, x1) = a[a[:, 1].argmax()], b[b[:, 1].argmin()]
+        cv2.line(ink, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, 4)
+    return ink_on_paper(ink, rng, (20, 20, 20))
+
+
+def test_three_touching_digits_are_cut_into_three(three_touching, recognizer):
+    """A blob three digits wide is cut twice: a half still as wide as a pair is cut again."""
+    assert read_page(three_touching, recognizer).text == "43625"
+
+
+def test_squeezed_pairs_are_mostly_read_as_two_digits(rng, pool, recognizer):
+    """At least half of 12 amounts whose first two digits touch are read exactly (was 4)."""
+    pages = []
+    for _ in range(12):
+        number = "".join(str(d) for d in rng.integers(0, 10, rng.integers(3, 7)))
+        pages.append(write(rng, pool, [[number]], touching=True))
+    assert len(misread(pages, recognizer)) <= 6
+
+
+@pytest.fixture
+def faint_broken_box(rng, pool):
+    """A photographed number beside the thin sides of a box that came out in pieces."""
+    image, _ = write(rng, pool, [["5083"]], digit_px=48, pen=5, tilt=0)
+    image = image.copy()
+    h, w = image.shape[:2]
+    for x in (8, w - 8):
+        for y0 in range(4, h - 40, 50):  # 1-px pieces of a skipping line, each a digit tall
+            image[y0 : y0 + 40, x] = (70, 70, 90)
+    return image
+
+
+def test_thin_box_sides_are_not_read_as_ones(faint_broken_box, recognizer):
+    """Pieces of a thin printed line beside the number are not "1"s: the pen is thicker."""
+    assert read_page(faint_broken_box, recognizer).text == "5083"
+
+
 def test_digit_in_two_strokes_is_one_digit(rng, pool, recognizer):
     """A digit whose stroke broke in two (a skipping pen) is read once, whole."""
     pages = [write(rng, pool, [[number]], broken=True, digit_px=56)
