@@ -89,7 +89,7 @@ def load_mnist(path: str | Path | None = None) -> Mnist:
     Examples
     --------
     >>> data = load_mnist()  # doctest: +SKIP
-    >>> data.x_train.shape, data.x_train.dtype
+    >>> data.x_train.shape, data.x_train.dtype  # doctest: +SKIP
     ((60000, 28, 28), dtype('uint8'))
     """
     if path is not None:

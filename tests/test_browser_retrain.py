@@ -9,31 +9,16 @@ Playwright. ``DIGITS_RETRAIN_TRAIN_LIMIT`` makes the quick preset test-sized.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, running_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 PASSWORD = "browser-test-password"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -53,47 +38,21 @@ def models_copy(tmp_path) -> Path:
 
 @pytest.fixture
 def app_url(models_copy, tmp_path):
-    """The app served on a free localhost port, with an admin password."""
-    port = free_port()
-    env = {**os.environ, "DIGITS_MODELS_DIR": str(models_copy),
-           "DIGITS_ADMIN_PASSWORD": PASSWORD, "DIGITS_RETRAIN_TRAIN_LIMIT": "600"}
-    log = open(tmp_path / "streamlit.log", "wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail((tmp_path / "streamlit.log").read_text()[-2000:])
-                time.sleep(0.5)
+    """The app on a free localhost port over the copy, with an admin password."""
+    env = {"DIGITS_MODELS_DIR": str(models_copy), "DIGITS_ADMIN_PASSWORD": PASSWORD,
+           "DIGITS_RETRAIN_TRAIN_LIMIT": "600"}
+    with running_app(tmp_path / "streamlit.log", env) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture
-def page(app_url):
-    """A Chromium tab."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 1600})
-        tab.set_default_timeout(60_000)
-        yield tab
-        browser.close()
+def page(browser, app_url):
+    """A Chromium tab (the browser is shared with tests/test_browser.py)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    yield tab
+    context.close()
 
 
 def test_retrain_shows_progress_then_lists_the_new_version(page, app_url, models_copy):
