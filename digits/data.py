@@ -83,8 +83,24 @@ def load_npz(path: str | Path) -> Mnist:
     return Mnist(**arrays, source=str(path), sha256=file_sha256(path))
 
 
-def load_mnist(path: str | Path | None = None) -> Mnist:
+def local_mnist_path(path: str | Path | None = None) -> Path | None:
+    """The file :func:`load_mnist` reads without downloading, or None if there is none.
+
+    ``path`` if given, else ``DIGITS_MNIST_PATH`` if set (even when the file is
+    missing, so the error names it), else the Keras cache if it exists.
+    """
+    if path is not None:
+        return Path(path)
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    return KERAS_CACHE if KERAS_CACHE.is_file() else None
+
+
+def load_mnist(path: str | Path | None = None, download: bool = True) -> Mnist:
     """Load MNIST from the first source that has it.
+
+    With ``download=False`` (the app's page views: the download's Keras import
+    costs 3 s and 700 MB) a missing local file is a :class:`DataError`.
 
     Examples
     --------
@@ -92,12 +108,11 @@ def load_mnist(path: str | Path | None = None) -> Mnist:
     >>> data.x_train.shape, data.x_train.dtype  # doctest: +SKIP
     ((60000, 28, 28), dtype('uint8'))
     """
-    if path is not None:
-        return load_npz(path)
-    if os.environ.get(ENV_VAR):
-        return load_npz(os.environ[ENV_VAR])
-    if KERAS_CACHE.is_file():
-        return load_npz(KERAS_CACHE)
+    local = local_mnist_path(path)
+    if local is not None:
+        return load_npz(local)
+    if not download:
+        raise DataError(f"MNIST is not on this machine. {_hint()}")
     try:
         import keras
 

@@ -10,14 +10,13 @@ they match. To rebuild after changing an example::
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from digits.data import ENV_VAR, KERAS_CACHE, DataError, Mnist, load_npz
+from digits.data import Mnist, load_mnist
 from digits.synth import ink_on_paper
 
 
@@ -53,25 +52,10 @@ def load_examples() -> dict[str, np.ndarray]:
 
 def write_examples(mnist: Mnist | None = None) -> None:
     """Rebuild every example from MNIST test digits and save it as a PNG."""
-    mnist = mnist or mnist_on_disk()
+    mnist = mnist or load_mnist(download=False)
     PHOTO_DIR.mkdir(exist_ok=True)
     for name in EXAMPLES:
         cv2.imwrite(str(photo_path(name)), example_photo(name, mnist)[..., ::-1])
-
-
-def mnist_on_disk() -> Mnist:
-    """MNIST from ``DIGITS_MNIST_PATH`` or the Keras cache, never downloaded.
-
-    The app calls this instead of :func:`digits.data.load_mnist`, whose last
-    resort imports Keras (3 s, 700 MB) to download; a page view must not.
-    """
-    path = os.environ.get(ENV_VAR) or (KERAS_CACHE if KERAS_CACHE.is_file() else None)
-    if path is None:
-        raise DataError(
-            f"MNIST is not on this machine. Set {ENV_VAR} to a mnist.npz, or retrain "
-            "once with internet access to download it."
-        )
-    return load_npz(path)
 
 
 def pick_test_digits(mnist: Mnist, text: str, rng: np.random.Generator) -> list[np.ndarray]:

@@ -272,11 +272,12 @@ def data_problem() -> str | None:
     (cached per file version). With no local file, the worker tries the download
     and fails fast with the same kind of message if it cannot.
     """
-    from digits.data import ENV_VAR, KERAS_CACHE
+    from digits.data import local_mnist_path
 
-    path = os.environ.get(ENV_VAR) or (str(KERAS_CACHE) if KERAS_CACHE.is_file() else None)
-    if path is None:
+    local = local_mnist_path()
+    if local is None:
         return None
+    path = str(local)
     try:
         stat = os.stat(path)
     except OSError:

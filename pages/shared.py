@@ -12,8 +12,7 @@ import streamlit as st
 
 from digits import figures, pictures
 from digits.bundle import BundleError, ModelBundle, active_bundle, load_bundle
-from digits.data import Mnist
-from digits.examples import mnist_on_disk
+from digits.data import Mnist, load_mnist
 from digits.predict import Recognizer
 
 CHART_CONFIG = {"displayModeBar": False}
@@ -62,7 +61,7 @@ def active_model() -> tuple[ModelBundle | None, Recognizer | None, str]:
 @st.cache_resource(show_spinner="Loading MNIST…")
 def mnist() -> Mnist:
     """MNIST if it is on this machine (raises DataError otherwise); shared, read-only."""
-    return mnist_on_disk()
+    return load_mnist(download=False)  # never a download during a page view
 
 
 def require_recognizer() -> Recognizer:

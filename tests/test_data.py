@@ -65,3 +65,17 @@ def test_env_variable_is_used(monkeypatch, tmp_path):
     monkeypatch.setenv("DIGITS_MNIST_PATH", str(tmp_path / "elsewhere.npz"))
     with pytest.raises(DataError, match="elsewhere.npz"):
         load_mnist()
+
+
+def test_no_download_when_asked_not_to(monkeypatch, tmp_path):
+    """download=False with no local file is one clear error, and Keras is never imported."""
+    import sys
+
+    from digits import data
+
+    monkeypatch.delenv("DIGITS_MNIST_PATH", raising=False)
+    monkeypatch.setattr(data, "KERAS_CACHE", tmp_path / "absent.npz")
+    monkeypatch.delitem(sys.modules, "keras", raising=False)
+    with pytest.raises(DataError, match="not on this machine"):
+        load_mnist(download=False)
+    assert "keras" not in sys.modules

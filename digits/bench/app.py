@@ -36,35 +36,15 @@ OUR_APP = AppProbe(ROOT / "streamlit_app.py", "Draw a digit in the white box", r
                    visit_pages=True)
 
 # What a tutorial app does: Keras model, the same canvas, naive preprocessing,
-# model.predict on every run of the script.
-TUTORIAL_APP = '''
-import keras
-import streamlit as st
-from streamlit_drawable_canvas import st_canvas
-
-from digits.bench.baseline import naive_input
-
-@st.cache_resource
-def load_model():
-    return keras.models.load_model({model_path!r})
-
-model = load_model()
-st.title("MNIST digit recognizer")
-canvas = st_canvas(stroke_width=18, stroke_color="#000000", background_color="#ffffff",
-                   height=380, width=380, drawing_mode="freedraw", return_image_data=True,
-                   key="canvas")
-if canvas.image_data is not None and canvas.image_data[..., :3].min() < 128:
-    x = naive_input(canvas.image_data)[None, ..., None]
-    st.write("Prediction: {{}}".format(int(model.predict(x, verbose=0).argmax())))
-else:
-    st.write("Draw a digit in the white box")
-'''
+# model.predict on every run of the script. A template with {model_path}, kept as
+# text: it is a Streamlit app, and the package never imports Streamlit.
+TUTORIAL_APP = Path(__file__).with_name("tutorial_app.txt")
 
 
 def tutorial_probe(model_path: Path, folder: Path) -> AppProbe:
     """Write the tutorial-style app for ``model_path`` into ``folder``."""
     script = Path(folder) / "tutorial_app.py"
-    script.write_text(TUTORIAL_APP.format(model_path=str(model_path)))
+    script.write_text(TUTORIAL_APP.read_text().format(model_path=str(model_path)))
     return AppProbe(script, "Draw a digit in the white box", r"Prediction: \d")
 
 
