@@ -40,12 +40,12 @@ class ReaderConfig:
     min_digit_px: int = 10  # working px: shorter marks are never digits (MNIST's are 20)
     min_digit_height: float = 0.5  # x height: shorter marks are dots, dashes or specks
     speck_size: float = 0.06  # x height: marks smaller than this are dust and ignored
-    # Touching digits: the model reads two squeezed digits as one, confidently, so
-    # a mark's width decides how much surer its best cut must be than the whole.
-    split_width: float = 1.1  # x height: marks at least this wide are tried as touching digits
-    # (single 0s, 2s and 5s are often 1.1 x height wide or more)
-    split_prior: float = 15.0  # certainty the whole loses per x height of width beyond
-    # split_width (a mark 1.5 x height wide is cut unless the whole is 6 surer than the cut)
+    # Touching digits: a wide mark is cut where a logistic model over the cut's
+    # features (SPLIT_FEATURES, weights fitted by ``python -m digits.splitfit``
+    # on pages of MNIST training digits) says two digits are likelier than one.
+    split_width: float = 0.5  # x height: narrower marks are never tried as touching digits
+    split_odds: float = 1.0  # log-odds a cut must beat: touching digits are rarer than
+    # wide single ones (0, 2, 4, 5), so one wrong cut should cost more than one missed
     split_rounds: int = 2  # halves still that wide are cut again: three digits touching
     max_cuts: int = 5  # cuts tried per wide mark
     thin_stroke: float = 0.3  # x the page's usual stroke width: thinner marks are what is
@@ -223,9 +223,9 @@ def _bridge(own: np.ndarray, crop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return own | filled, np.maximum(crop, filled.astype(np.float32))
 
 
-def _read_marks(marks: list[Mark], labels: np.ndarray, ink: np.ndarray, height: float,
-                recognizer: Recognizer, config: ReaderConfig) -> list[_Found]:
-    """Read every mark; cut the wide ones into touching digits where that reads better."""
+def _read_marks(marks: list[Mark], labels: np.ndarray, ink: np.ndarray,
+                recognizer: Recognizer) -> list[_Found]:
+    """Read every mark as one digit, in one batch (a broken stroke bridged first)."""
     found = []
     for mark in marks:
         own = mark.mask(labels)  # (h, w) bool
@@ -235,16 +235,25 @@ def _read_marks(marks: list[Mark], labels: np.ndarray, ink: np.ndarray, height: 
         whole = digit_from_ink(crop, own)
         if whole is not None:
             found.append(_Found(mark, np.empty(0), whole, own, crop))
-    if not found:
-        return []
-    probs = recognizer.probabilities(np.stack([f.model_input for f in found]))  # (N, 10)
-    for f, p in zip(found, probs):
-        f.probabilities = p
-    return _split_touching(found, height, recognizer, config)
+    if found:
+        probs = recognizer.probabilities(np.stack([f.model_input for f in found]))  # (N, 10)
+        for f, p in zip(found, probs):
+            f.probabilities = p
+    return found
 
 
-def _cut_readings(piece: _Found, config: ReaderConfig) -> list[tuple[_Found, _Found]]:
-    """[(left, right)] unread halves for the plausible cuts of a piece, each in its own box."""
+@dataclass
+class _Cut:
+    """One way to cut a piece into two touching digits, read, with its features."""
+
+    left: _Found
+    right: _Found
+    crossed: int  # rows where the cut goes through ink
+    features: np.ndarray | None = None  # (len(SPLIT_FEATURES),) once both halves are read
+
+
+def _cuts_of(piece: _Found, config: ReaderConfig) -> list[_Cut]:
+    """The plausible cuts of a piece, each half in its own box, not yet read."""
     mark, own, crop = piece.mark, piece.own, piece.crop
     out = []
     for left in cuts(own, config.max_cuts):
@@ -261,47 +270,93 @@ def _cut_readings(piece: _Found, config: ReaderConfig) -> list[tuple[_Found, _Fo
                    slice(half.x0 - mark.x0, half.x1 - mark.x0))
             halves.append(_Found(half, np.empty(0), x, part[box], crop[box]))
         if len(halves) == 2:
-            out.append((halves[0], halves[1]))
+            edge = left.sum(axis=1)  # (h,) the cut's column in each row
+            rows = np.flatnonzero((edge > 0) & (edge < own.shape[1]))
+            crossed = int((own[rows, edge[rows] - 1] & own[rows, edge[rows]]).sum())
+            out.append(_Cut(halves[0], halves[1], crossed))
     return out
+
+
+SPLIT_FEATURES = (
+    "width",  # piece width / the page's digit height
+    "aspect",  # piece width / its own height
+    "whole",  # certainty of the piece read as one digit
+    "sure half",  # the surer half's certainty
+    "unsure half",  # the less sure half's certainty
+    "balance",  # narrower half's width / wider half's
+    "overlap",  # how far the halves' boxes overlap, / piece width
+    "strokes cut",  # rows of ink the cut goes through / stroke width
+    "shorter half",  # the shorter half's height / the piece's
+)
+# Fitted by ``python -m digits.splitfit`` (logistic regression, 1,500 pages of
+# MNIST training digits, half with a touching pair); log-odds of "two digits".
+SPLIT_WEIGHTS = np.array([5.09, 0.1, -0.37, 0.15, 0.42, 0.24, -3.11, -1.08, 3.36])
+SPLIT_BIAS = -6.27
+
+
+def split_features(piece: _Found, cut: _Cut, height: float) -> np.ndarray:
+    """The features (SPLIT_FEATURES) of cutting ``piece`` by ``cut``; halves read."""
+    mark, a, b = piece.mark, cut.left, cut.right
+    sure = certainty(np.array([piece.probabilities.max(), a.probabilities.max(),
+                               b.probabilities.max()]))
+    return np.array([
+        mark.w / height,
+        mark.w / mark.h,
+        sure[0],
+        max(sure[1], sure[2]),
+        min(sure[1], sure[2]),
+        min(a.mark.w, b.mark.w) / max(a.mark.w, b.mark.w),
+        max(0, a.mark.x1 - b.mark.x0) / mark.w,
+        cut.crossed / max(stroke_width(piece.own), 1.0),
+        min(a.mark.h, b.mark.h) / mark.h,
+    ])
+
+
+def read_cuts(pieces: list[_Found], height: float, recognizer: Recognizer,
+              config: ReaderConfig) -> list[list[_Cut]]:
+    """Every plausible cut of every piece at least ``split_width`` x height wide, read.
+
+    One model run over all halves; each cut comes back with its features.
+    """
+    plans = [_cuts_of(f, config) if f.mark.w >= config.split_width * height else []
+             for f in pieces]
+    halves = [h for plan in plans for cut in plan for h in (cut.left, cut.right)]
+    if halves:
+        probs = recognizer.probabilities(np.stack([h.model_input for h in halves]))  # (2C, 10)
+        for h, p in zip(halves, probs):
+            h.probabilities = p
+    for piece, plan in zip(pieces, plans):
+        for cut in plan:
+            cut.features = split_features(piece, cut, height)
+    return plans
 
 
 def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
                     config: ReaderConfig) -> list[_Found]:
-    """Cut wide pieces into two digits where a cut reads well enough; then the halves again.
+    """Cut pieces into two digits where the split model says two are likelier; then again.
 
-    A single digit's halves often look like digits too ("0" -> "1" "1"), but
-    the model also reads two squeezed digits as one, confidently. So a cut
-    must be surer, for BOTH halves, than the whole less a prior that grows
-    with the piece's width: a mark as wide as two digits is cut whenever its
-    halves read as digits at all. Each round runs the model once over all cuts.
+    A single digit's halves often look like digits too ("0" -> "1" "1"), and the
+    model reads two squeezed digits as one, confidently; so no one cue decides.
+    The logistic model weighs them all (width, both readings, where and how
+    much ink the cut goes through) and a cut must beat ``config.split_odds``.
     """
     todo, done = list(found), []
     for _ in range(config.split_rounds):
-        wide = [f for f in todo if f.mark.w >= config.split_width * height]
-        done += [f for f in todo if f.mark.w < config.split_width * height]
-        plans = [(f, _cut_readings(f, config)) for f in wide]
-        halves = [h for _, readings in plans for pair in readings for h in pair]
-        if not halves:
-            return done + wide
-        probs = recognizer.probabilities(np.stack([h.model_input for h in halves]))  # (2 C, 10)
-        sure = certainty(probs.max(axis=1))  # (2 C,)
-        for h, p in zip(halves, probs):
-            h.probabilities = p
-        todo, k = [], 0
-        for f, readings in plans:
-            extra = f.mark.w / height - config.split_width  # x height wider than one digit
-            bar = max(0.0, float(certainty(f.probabilities.max())) - config.split_prior * extra)
-            best = None
-            for pair in readings:
-                score = float(min(sure[k], sure[k + 1]))
-                if score > bar:
-                    bar, best = score, pair
-                k += 2
-            if best is None:
-                done.append(f)
+        plans = read_cuts(todo, height, recognizer, config)
+        split = []
+        for piece, plan in zip(todo, plans):
+            odds = [float(cut.features @ SPLIT_WEIGHTS) + SPLIT_BIAS for cut in plan]
+            if odds and max(odds) > config.split_odds:
+                best = plan[int(np.argmax(odds))]
+                split += [best.left, best.right]
             else:
-                todo += best
-    return done + todo
+                done.append(piece)
+        if not split:
+            break
+        todo = split
+    else:
+        done += todo
+    return done
 
 
 def _separators(line: list[Mark], small: list[Mark], height: float) -> dict[int, tuple]:
@@ -343,19 +398,32 @@ def read_page(image: np.ndarray, recognizer: Recognizer | None = None,
     '1250 34'
     """
     recognizer = recognizer or active_recognizer()
-    image, pre_scale = _shrink(image, config.max_side)
-    found_ink = find_ink(image)
-    scale = pre_scale * found_ink.scale
-    if not found_ink.mask.any():
-        return EMPTY
-    page = _find_digit_marks(found_ink.mask, config)
+    page = read_pieces(image, recognizer, config)
     if page is None:
         return EMPTY
-    labels, marks, small, height = page
-    found = _read_marks(marks, labels, found_ink.ink, height, recognizer, config)
-    if not found:
-        return EMPTY
+    found, small, height, scale = page
+    found = _split_touching(found, height, recognizer, config)
     return _in_reading_order(found, small, height, scale, config)
+
+
+def read_pieces(image: np.ndarray, recognizer: Recognizer, config: ReaderConfig = ReaderConfig()):
+    """The page's marks, each read as one digit, before touching digits are cut.
+
+    Returns ``(pieces, small marks, digit height, original px per working px)``,
+    or None for a page without digits.
+    """
+    image, pre_scale = _shrink(image, config.max_side)
+    found_ink = find_ink(image)
+    if not found_ink.mask.any():
+        return None
+    page = _find_digit_marks(found_ink.mask, config)
+    if page is None:
+        return None
+    labels, marks, small, height = page
+    found = _read_marks(marks, labels, found_ink.ink, recognizer)
+    if not found:
+        return None
+    return found, small, height, pre_scale * found_ink.scale
 
 
 def _in_reading_order(found: list[_Found], small: list[Mark], height: float, scale: float,

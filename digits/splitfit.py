@@ -1,0 +1,108 @@
+"""Fit the reader's touching-digit model: when is a wide mark two digits, not one?
+
+    python -m digits.splitfit [--pages 1500] [--held-out 400]
+
+Generates check pages (:func:`digits.synth.number_page`, half of them with a
+touching pair) from MNIST **training** digits, runs the reader on them up to
+the point where it decides whether to cut a mark, and fits a logistic
+regression on the features of each mark's most legible cut (:data:`
+digits.reader.SPLIT_FEATURES`), labelled by how many of the page's digits the
+mark holds. It prints the weights to put in ``digits/reader.py``
+(``SPLIT_WEIGHTS``, ``SPLIT_BIAS``) and, on held-out pages of MNIST test
+digits and of scikit-learn's digits, how many touching pairs and how many
+single digits the fitted and the current weights would cut.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+
+from digits import reader, synth
+from digits.data import load_mnist
+from digits.predict import Recognizer, active_recognizer
+
+
+def pages(images: np.ndarray, labels: np.ndarray, n: int, seed: int) -> list:
+    """``n`` one-number pages written with ``images``: [(image, digit boxes)]."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        length = int(rng.integers(3, 7))
+        number = "".join(str(d) for d in rng.integers(0, 10, length))
+        image, _, boxes = synth.number_page(
+            rng, [[number]], images, labels, with_boxes=True,
+            touching=bool(rng.random() < 0.5), ruled=bool(rng.random() < 0.3),
+            broken=bool(rng.random() < 0.1), frame=bool(rng.random() < 0.15))
+        out.append((image, boxes))
+    return out
+
+
+def samples(page_set: list, recognizer: Recognizer,
+            config: reader.ReaderConfig = reader.ReaderConfig()) -> tuple[np.ndarray, np.ndarray]:
+    """(features (N, F), holds two or more digits (N,) bool) of every mark that can be cut."""
+    features, pairs = [], []
+    for image, boxes in page_set:
+        page = reader.read_pieces(image, recognizer, config)
+        if page is None:
+            continue
+        found, _, height, scale = page
+        centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in boxes]) / scale  # (D, 2)
+        for piece, plan in zip(found, reader.read_cuts(found, height, recognizer, config)):
+            if not plan:
+                continue
+            m = piece.mark
+            inside = ((centres[:, 0] >= m.x0) & (centres[:, 0] < m.x1)
+                      & (centres[:, 1] >= m.y0) & (centres[:, 1] < m.y1))
+            best = max(plan, key=lambda cut: cut.features[4])  # the surest less-sure half
+            features.append(best.features)
+            pairs.append(inside.sum() >= 2)
+    return np.array(features).reshape(-1, len(reader.SPLIT_FEATURES)), np.array(pairs, bool)
+
+
+def fit(features: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, float]:
+    """Logistic-regression (weights, bias) for "two digits" over the split features."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0, max_iter=5000).fit(features, pairs)
+    return model.coef_[0], float(model.intercept_[0])
+
+
+def cut_counts(features: np.ndarray, pairs: np.ndarray, weights: np.ndarray, bias: float,
+               odds: float) -> dict:
+    """How many pairs and single digits a model cuts at log-odds ``odds``."""
+    cut = features @ weights + bias > odds
+    return {"pairs cut": f"{int((cut & pairs).sum())}/{int(pairs.sum())}",
+            "singles cut": f"{int((cut & ~pairs).sum())}/{int((~pairs).sum())}"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m digits.splitfit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=1500, help="training pages (MNIST train)")
+    parser.add_argument("--held-out", type=int, default=400, help="pages per held-out set")
+    args = parser.parse_args(argv)
+    data = load_mnist()
+    recognizer = active_recognizer()
+    config = reader.ReaderConfig()
+    features, pairs = samples(pages(data.x_train, data.y_train, args.pages, 11), recognizer)
+    weights, bias = fit(features, pairs)
+    print(json.dumps({"features": list(reader.SPLIT_FEATURES),
+                      "SPLIT_WEIGHTS": [round(float(w), 2) for w in weights],
+                      "SPLIT_BIAS": round(bias, 2)}))
+    sk_images, sk_labels = synth.sklearn_digits()
+    held = {"mnist-test": pages(data.x_test, data.y_test, args.held_out, 12),
+            "sklearn": pages(sk_images, sk_labels, args.held_out, 13)}
+    for name, page_set in held.items():
+        x, y = samples(page_set, recognizer, config)
+        print(json.dumps({"set": name,
+                          "fitted": cut_counts(x, y, weights, bias, config.split_odds),
+                          "current": cut_counts(x, y, reader.SPLIT_WEIGHTS, reader.SPLIT_BIAS,
+                                                config.split_odds)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
