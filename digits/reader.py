@@ -47,7 +47,7 @@ class ReaderConfig:
     split_odds: float = 1.0  # log-odds a cut must beat: touching digits are rarer than
     # wide single ones (0, 2, 4, 5), so one wrong cut should cost more than one missed
     split_rounds: int = 2  # halves still that wide are cut again: three digits touching
-    max_cuts: int = 5  # cuts tried per wide mark
+    max_cuts: int = 8  # cuts tried per wide mark
     thin_stroke: float = 0.3  # x the page's usual stroke width: thinner marks are what is
     # left of faint ruled lines or a printed box, not digits written with the same pen
     low_confidence: float = LOW_CONFIDENCE  # digits below this are flagged as unsure
