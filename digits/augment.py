@@ -2,7 +2,8 @@
 
 Each image gets its own random affine warp (rotation, scale, shear, shift),
 sometimes a thicker or thinner stroke or a coarse, low-resolution look (small
-digits in photos, 8x8 scans), and optionally an elastic distortion,
+digits in photos, 8x8 scans), and optionally an elastic distortion or the
+strokes redrawn with an even pen along their centre line (a ballpoint),
 so the network sees pens and hands that MNIST's writers did not use.
 """
 
@@ -17,6 +18,8 @@ MAX_SHEAR = 0.2
 MAX_SHIFT_PX = 2.0
 LOW_RES_SIDES = (7, 14)  # a coarse scan or a small digit in a photo: seen at this size
 LOW_RES_PROBABILITY = 0.2
+RETRACE_PEN = (1.2, 3.0)  # px at 28x28: a fine ballpoint to a felt tip, drawn along the centre line
+RETRACE_PROBABILITY = 0.25  # with use_retrace
 
 
 def random_affine(rng: np.random.Generator) -> np.ndarray:
@@ -40,6 +43,46 @@ def elastic(image: np.ndarray, rng: np.random.Generator, alpha=6.0, sigma=4.0):
     return cv2.remap(image, xs + alpha * dx, ys + alpha * dy, cv2.INTER_LINEAR, borderValue=0)
 
 
+def _thinning_pass(img: np.ndarray, first: bool) -> np.ndarray:
+    p = np.pad(img, 1)
+    n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:],
+         p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2]]  # P2..P9 clockwise
+    count = sum(n)
+    ring = n + [n[0]]
+    transitions = sum((ring[i] == 0) & (ring[i + 1] == 1) for i in range(8))
+    if first:
+        c1, c2 = n[0] * n[2] * n[4], n[2] * n[4] * n[6]
+    else:
+        c1, c2 = n[0] * n[2] * n[6], n[0] * n[4] * n[6]
+    remove = (img == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & (c1 == 0) & (c2 == 0)
+    return img & ~remove.astype(np.uint8)
+
+
+def skeleton(mask: np.ndarray) -> np.ndarray:
+    """One-pixel-wide centre lines of a binary shape (Zhang-Suen thinning)."""
+    img = (mask > 0).astype(np.uint8)
+    while True:
+        thinned = _thinning_pass(_thinning_pass(img, True), False)
+        if np.array_equal(thinned, img):
+            return img.astype(bool)
+        img = thinned
+
+
+def retrace(ink: np.ndarray, size: tuple[int, int], pen: float, up: float) -> np.ndarray:
+    """The strokes of ``ink`` (h, w) float32 0-1 redrawn along their centre line.
+
+    As a ballpoint or a mouse draws them: one even line ``pen`` px wide
+    (in the output's pixels), in an image of ``size`` (w, h). The centre line
+    is traced ``up`` times larger than the output, where small loops stay open.
+    """
+    w, h = size
+    big = cv2.resize(ink, (round(w * up), round(h * up)), interpolation=cv2.INTER_CUBIC)
+    line = skeleton(big > 0.25).astype(np.float32)
+    k = max(1, round(pen * up))
+    thick = cv2.dilate(line, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    return cv2.GaussianBlur(cv2.resize(thick, (w, h), interpolation=cv2.INTER_AREA), (0, 0), 0.5)
+
+
 def low_resolution(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The (28, 28) uint8 digit as a coarse scanner or a far-away camera sees it.
 
@@ -57,7 +100,8 @@ _KERNEL = np.ones((2, 2), np.uint8)
 
 
 def augment_batch(
-    images: np.ndarray, rng: np.random.Generator, use_elastic: bool = False
+    images: np.ndarray, rng: np.random.Generator, use_elastic: bool = False,
+    use_retrace: bool = False,
 ) -> np.ndarray:
     """Randomly distort a batch.
 
@@ -82,6 +126,10 @@ def augment_batch(
             # Never erase a digit: keep the thinner version only if ink remains.
             if (thinner > 127).sum() >= 0.4 * (warped > 127).sum():
                 warped = thinner
+        if use_retrace and rng.random() < RETRACE_PROBABILITY and warped.max() > 64:
+            pen = rng.uniform(*RETRACE_PEN)
+            line = retrace(warped.astype(np.float32) / 255, (28, 28), pen, 2.0)
+            warped = (np.clip(2.0 * line, 0, 1) * 255).astype(np.uint8)
         if use_elastic and rng.random() < 0.5:
             warped = elastic(warped, rng)
         if rng.random() < LOW_RES_PROBABILITY:

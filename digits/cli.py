@@ -30,6 +30,8 @@ def cmd_train(args) -> int:
         overrides["augment"] = False
     if args.elastic:
         overrides["elastic"] = True
+    if args.retrace:
+        overrides["retrace"] = True
     config = preset(args.preset, **overrides)
     config.validate()
     print(
@@ -180,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train-limit", type=int, help="use only the first N training images")
     p.add_argument("--no-augment", action="store_true", help="train on the plain images")
     p.add_argument("--elastic", action="store_true", help="add elastic distortions")
+    p.add_argument("--retrace", action="store_true",
+                   help="redraw some digits along their centre line with an even pen")
     p.add_argument("--name", help="bundle folder name (default: date-time-arch)")
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_train)

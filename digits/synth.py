@@ -18,32 +18,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from digits.augment import retrace, skeleton
+
 INK_COLOURS = [(20, 20, 20), (25, 40, 140), (20, 30, 90), (150, 20, 20), (30, 90, 40)]
-
-
-def _thinning_pass(img: np.ndarray, first: bool) -> np.ndarray:
-    p = np.pad(img, 1)
-    n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:],
-         p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2]]  # P2..P9 clockwise
-    count = sum(n)
-    ring = n + [n[0]]
-    transitions = sum((ring[i] == 0) & (ring[i + 1] == 1) for i in range(8))
-    if first:
-        c1, c2 = n[0] * n[2] * n[4], n[2] * n[4] * n[6]
-    else:
-        c1, c2 = n[0] * n[2] * n[6], n[0] * n[4] * n[6]
-    remove = (img == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & (c1 == 0) & (c2 == 0)
-    return img & ~remove.astype(np.uint8)
-
-
-def skeleton(mask: np.ndarray) -> np.ndarray:
-    """One-pixel-wide centre lines of a binary shape (Zhang-Suen thinning)."""
-    img = (mask > 0).astype(np.uint8)
-    while True:
-        thinned = _thinning_pass(_thinning_pass(img, True), False)
-        if np.array_equal(thinned, img):
-            return img.astype(bool)
-        img = thinned
 
 
 def mouse_drawing(
@@ -147,14 +124,8 @@ def _pen_digit(digit: np.ndarray, height: float, shear: float, pen: int | None) 
     if pen is None:
         patch = cv2.resize(crop, (w, h), interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA)
     else:
-        # Trace the centre line at >= 112 px, where small loops stay open, then shrink.
-        up = max(1.0, 112 / h)
-        big = cv2.resize(crop, (round(w * up), round(h * up)), interpolation=cv2.INTER_CUBIC)
-        line = skeleton(big > 0.25).astype(np.float32)
-        k = max(1, round(pen * up))
-        thick = cv2.dilate(line, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-        patch = cv2.resize(thick, (w, h), interpolation=cv2.INTER_AREA)
-        patch = cv2.GaussianBlur(patch, (0, 0), 0.5)
+        # Trace the centre line at >= 112 px, where small loops stay open.
+        patch = retrace(crop, (w, h), pen, max(1.0, 112 / h))
     patch = np.clip(patch * (1.0 if pen is None else 2.0), 0, 1)  # a pen line is fully dark
     # Slant: shear about the bottom, widening the patch so nothing is cut off.
     extra = int(np.ceil(abs(shear) * h))

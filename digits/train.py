@@ -28,6 +28,7 @@ class TrainConfig:
     learning_rate: float = 3e-3  # peak of the warm-up + cosine schedule
     augment: bool = True  # random rotation/scale/shear/shift/stroke per batch
     elastic: bool = False  # add elastic distortion to the augmentation
+    retrace: bool = False  # also redraw a quarter of the digits with an even pen (a ballpoint)
     validation_size: int = 5000  # training images held out for val_* curves
     train_limit: int | None = None  # use only the first N training images (tests)
     seed: int | None = 0  # None: a different run each time
@@ -89,7 +90,7 @@ def _batches(x, y, config: TrainConfig, rng):
             idx = self.order[i * config.batch_size : (i + 1) * config.batch_size]
             images = x[idx]
             if config.augment:
-                images = augment_batch(images, rng, config.elastic)
+                images = augment_batch(images, rng, config.elastic, config.retrace)
             return images[..., None].astype(np.float32) / 255.0, y[idx]
 
         def on_epoch_end(self):
