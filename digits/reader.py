@@ -235,11 +235,16 @@ def _read_marks(marks: list[Mark], labels: np.ndarray, ink: np.ndarray,
         whole = digit_from_ink(crop, own)
         if whole is not None:
             found.append(_Found(mark, np.empty(0), whole, own, crop))
-    if found:
-        probs = recognizer.probabilities(np.stack([f.model_input for f in found]))  # (N, 10)
-        for f, p in zip(found, probs):
-            f.probabilities = p
+    _read(found, recognizer)
     return found
+
+
+def _read(pieces: list[_Found], recognizer: Recognizer) -> None:
+    """Fill in every piece's probabilities, in one model run."""
+    if pieces:
+        probs = recognizer.probabilities(np.stack([f.model_input for f in pieces]))  # (N, 10)
+        for f, p in zip(pieces, probs):
+            f.probabilities = p
 
 
 @dataclass
@@ -320,11 +325,7 @@ def read_cuts(pieces: list[_Found], height: float, recognizer: Recognizer,
     """
     plans = [_cuts_of(f, config) if f.mark.w >= config.split_width * height else []
              for f in pieces]
-    halves = [h for plan in plans for cut in plan for h in (cut.left, cut.right)]
-    if halves:
-        probs = recognizer.probabilities(np.stack([h.model_input for h in halves]))  # (2C, 10)
-        for h, p in zip(halves, probs):
-            h.probabilities = p
+    _read([h for plan in plans for cut in plan for h in (cut.left, cut.right)], recognizer)
     for piece, plan in zip(pieces, plans):
         for cut in plan:
             cut.features = split_features(piece, cut, height)

@@ -24,6 +24,8 @@ from digits import reader, synth
 from digits.data import load_mnist
 from digits.predict import Recognizer, active_recognizer
 
+UNSURE_HALF = reader.SPLIT_FEATURES.index("unsure half")
+
 
 def pages(images: np.ndarray, labels: np.ndarray, n: int, seed: int) -> list:
     """``n`` one-number pages written with ``images``: [(image, digit boxes)]."""
@@ -56,7 +58,7 @@ def samples(page_set: list, recognizer: Recognizer,
             m = piece.mark
             inside = ((centres[:, 0] >= m.x0) & (centres[:, 0] < m.x1)
                       & (centres[:, 1] >= m.y0) & (centres[:, 1] < m.y1))
-            best = max(plan, key=lambda cut: cut.features[4])  # the surest less-sure half
+            best = max(plan, key=lambda cut: cut.features[UNSURE_HALF])  # most legible
             features.append(best.features)
             pairs.append(inside.sum() >= 2)
     return np.array(features).reshape(-1, len(reader.SPLIT_FEATURES)), np.array(pairs, bool)
