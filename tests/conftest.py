@@ -4,16 +4,15 @@ the shipped model's recognizer and a seeded random generator."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from digits.bench.app import CHROMIUM, CHROMIUM_ARGS, free_port, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DIGITS_MNIST_PATH", str(ROOT.parent / "shared" / "data" / "mnist.npz"))
@@ -41,15 +40,6 @@ def rng():
     return np.random.default_rng(1234)
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -62,26 +52,14 @@ def running_app(log_path: Path, env: dict | None = None):
          "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-2000:]}")
-            time.sleep(0.25)
-        yield url
-    finally:
-        server.terminate()
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            wait_healthy(port, server, timeout=60)
+        except RuntimeError as exc:
+            pytest.fail(f"{exc}:\n{log_path.read_text()[-2000:]}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(server, timeout=20)
         log.close()
 
 

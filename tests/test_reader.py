@@ -83,14 +83,14 @@ def test_two_lines_read_top_to_bottom_with_numbers_apart(rng, pool, recognizer):
     assert [d.number for d in reading.digits] == [0] * 4 + [1] * 2 + [2] * 3
 
 
-@pytest.fixture
-def touching_pair(rng, pool):
-    """"4" and "5" joined by a pen stroke, between "8" and "2": the page reads "8452"."""
+def joined_digits(rng, pool, digits, gaps, joins, width, colour):
+    """A photo of ``digits`` 60 px tall, ``gaps`` px apart, each digit whose index is in
+    ``joins`` tied to the next by a 4 px pen stroke (nearest ink to nearest ink)."""
     images, labels = pool
-    ink = np.zeros((120, 360), np.float32)
+    ink = np.zeros((120, width), np.float32)
     inked = []  # (N, 2) y, x of each digit's ink
     x = 30
-    for d, gap in zip((8, 4, 5, 2), (25, 15, 25, 0)):
+    for d, gap in zip(digits, gaps):
         patch = images[np.flatnonzero(labels == d)[0]]
         ys, xs = np.nonzero(patch > 30)
         crop = patch[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32) / 255
@@ -98,10 +98,17 @@ def touching_pair(rng, pool):
         np.maximum(ink[30:90, x : x + crop.shape[1]], crop, out=ink[30:90, x : x + crop.shape[1]])
         inked.append(np.argwhere(crop > 0.5) + (30, x))
         x += crop.shape[1] + gap
-    four, five = inked[1], inked[2]
-    (y0, x0), (y1, x1) = four[four[:, 1].argmax()], five[five[:, 1].argmin()]
-    cv2.line(ink, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, 4)
-    return ink_on_paper(ink, rng, (20, 30, 90))
+    for k in joins:
+        a, b = inked[k], inked[k + 1]
+        (y0, x0), (y1, x1) = a[a[:, 1].argmax()], b[b[:, 1].argmin()]
+        cv2.line(ink, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, 4)
+    return ink_on_paper(ink, rng, colour)
+
+
+@pytest.fixture
+def touching_pair(rng, pool):
+    """"4" and "5" joined by a pen stroke, between "8" and "2": the page reads "8452"."""
+    return joined_digits(rng, pool, (8, 4, 5, 2), (25, 15, 25, 0), [1], 360, (20, 30, 90))
 
 
 def test_touching_digits_are_cut_apart(touching_pair, recognizer):
@@ -112,22 +119,8 @@ def test_touching_digits_are_cut_apart(touching_pair, recognizer):
 @pytest.fixture
 def three_touching(rng, pool):
     """"3", "6" and "2" each joined to the next by a pen stroke, between "4" and "5"."""
-    images, labels = pool
-    ink = np.zeros((120, 460), np.float32)
-    inked = []  # (N, 2) y, x of each digit's ink
-    x = 30
-    for d, gap in zip((4, 3, 6, 2, 5), (25, 8, 8, 25, 0)):
-        patch = images[np.flatnonzero(labels == d)[0]]
-        ys, xs = np.nonzero(patch > 30)
-        crop = patch[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32) / 255
-        crop = cv2.resize(crop, (round(crop.shape[1] * 60 / crop.shape[0]), 60))
-        np.maximum(ink[30:90, x : x + crop.shape[1]], crop, out=ink[30:90, x : x + crop.shape[1]])
-        inked.append(np.argwhere(crop > 0.5) + (30, x))
-        x += crop.shape[1] + gap
-    for a, b in zip(inked[1:3], inked[2:4]):
-        (y0, x0), (y1, x1) = a[a[:, 1].argmax()], b[b[:, 1].argmin()]
-        cv2.line(ink, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, 4)
-    return ink_on_paper(ink, rng, (20, 20, 20))
+    return joined_digits(rng, pool, (4, 3, 6, 2, 5), (25, 8, 8, 25, 0), [1, 2], 460,
+                         (20, 20, 20))
 
 
 def test_three_touching_digits_are_cut_into_three(three_touching, recognizer):

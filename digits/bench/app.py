@@ -59,7 +59,8 @@ def browser_available() -> str:
     return ""
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -74,7 +75,9 @@ def _memory_mb(pid: int) -> dict:
     return {"rss_mb": values.get("VmRSS"), "peak_rss_mb": values.get("VmHWM")}
 
 
-def _wait_healthy(port: int, server: subprocess.Popen, timeout: float) -> None:
+def wait_healthy(port: int, server: subprocess.Popen, timeout: float) -> None:
+    """Wait until the Streamlit ``server`` on ``port`` answers; RuntimeError if it exits first
+    or stays silent for ``timeout`` seconds."""
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         if server.poll() is not None:
@@ -85,6 +88,15 @@ def _wait_healthy(port: int, server: subprocess.Popen, timeout: float) -> None:
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("streamlit did not answer its health check in time")
+
+
+def stop(server: subprocess.Popen, timeout: float = 10) -> None:
+    """Ask ``server`` to exit; kill it if it has not within ``timeout`` seconds."""
+    server.terminate()
+    try:
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def _wait_ready(page, probe: AppProbe, timeout: float) -> None:
@@ -152,7 +164,7 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
     """
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     log = tempfile.TemporaryFile()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -164,7 +176,7 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
             cwd=ROOT, env=child_env(), stdout=log, stderr=subprocess.STDOUT,
         )
         try:
-            _wait_healthy(port, server, timeout)
+            wait_healthy(port, server, timeout)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/", timeout=timeout * 1000)
             _wait_ready(page, probe, timeout)
@@ -188,11 +200,7 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
             tail = log.read().decode(errors="replace")[-600:]
             raise RuntimeError(f"{str(exc).splitlines()[0]} --- streamlit log: {tail}") from None
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server)
             browser.close()
             log.close()
     return {"ready_s": ready_s, "round_trip_ms": float(np.median(trips)) * 1000,
