@@ -24,7 +24,11 @@ WORK = 4 * BOX  # side of the intermediate image where strokes are adjusted
 MAX_SIDE = 1600  # larger inputs are downscaled first (speed; no lost detail)
 MIN_CONTRAST = 0.12  # ink must be at least this much darker than the paper
 STROKE_WIDTH = 2.3  # MNIST median stroke width in 20-box pixels (measured: 2.25)
-STROKE_RANGE = (0.7, 1.6)  # strokes outside this x STROKE_WIDTH are adjusted
+# Strokes outside this x STROKE_WIDTH are adjusted. Thinning starts late:
+# eroding merely thick strokes turns blurry low-resolution digits into sticks
+# (scikit-learn's digits: 95.1 % read with 1.6 as the top, 96.4 % with 2.0;
+# a 50-px marker on a 400-px canvas: 95.5 % either way, 90.3 % never thinned).
+STROKE_RANGE = (0.7, 2.0)
 MIN_DIGIT_SIDE = 5  # px: smaller blobs are specks, not digits
 MIN_DIGIT_FRACTION = 0.04  # a lone digit spans at least this much of the shorter side
 SPECK_FRACTION = 0.08  # parts smaller than this x the largest part are dropped

@@ -66,10 +66,13 @@ def test_thin_mouse_stroke_on_big_canvas_looks_like_pen(mnist, rng):
 
 
 def test_felt_pen_stroke_is_thinned(mnist, rng):
-    """A very fat marker stroke is brought back towards MNIST's width."""
-    canvas = mouse_drawing(mnist.x_test[1], rng, canvas=(400, 400), stroke=40)
+    """A very fat marker stroke is brought back towards MNIST's width.
+
+    A 70-px marker on a 400-px canvas is ~1.8x MNIST's width when only scaled.
+    """
+    canvas = mouse_drawing(mnist.x_test[1], rng, canvas=(400, 400), stroke=70)
     out = to_model_input(canvas).image
-    assert stroke_width(out > 0.5) * 20 / 28 < 2.0 * STROKE_WIDTH
+    assert stroke_width(out > 0.5) * 20 / 28 < 1.4 * STROKE_WIDTH
 
 
 def test_light_ink_on_dark_board_equals_dark_ink_on_paper(mnist):
