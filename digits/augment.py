@@ -2,9 +2,8 @@
 
 Each image gets its own random affine warp (rotation, scale, shear, shift),
 sometimes a thicker or thinner stroke or a coarse, low-resolution look (small
-digits in photos, 8x8 scans), and optionally an elastic distortion, the
-strokes redrawn with an even pen along their centre line (a ballpoint), or
-1s and 7s written in continental style (a flag on the 1, a bar across the 7),
+digits in photos, 8x8 scans), and optionally an elastic distortion or the
+strokes redrawn with an even pen along their centre line (a ballpoint),
 so the network sees pens and hands that MNIST's writers did not use.
 """
 
@@ -21,72 +20,6 @@ LOW_RES_SIDES = (7, 14)  # a coarse scan or a small digit in a photo: seen at th
 LOW_RES_PROBABILITY = 0.2
 RETRACE_PEN = (1.2, 3.0)  # px at 28x28: a fine ballpoint to a felt tip, drawn along the centre line
 RETRACE_PROBABILITY = 0.25  # with use_retrace
-# Continental European styles that MNIST's American writers rarely used: a 1
-# with a flag (and sometimes a foot), a 7 with a bar across. With use_styles,
-# this share of the 1s and 7s is redrawn in that style.
-STYLE_PROBABILITY = 0.4
-
-
-def _pen_line(image: np.ndarray, ends: list[tuple[tuple[float, float], tuple[float, float]]],
-              width: float) -> np.ndarray:
-    """``image`` (28, 28) uint8 with straight strokes added, drawn 4x finer and shrunk."""
-    up = 4
-    canvas = np.zeros((28 * up, 28 * up), np.uint8)
-    for (x0, y0), (x1, y1) in ends:
-        cv2.line(canvas, (round(x0 * up), round(y0 * up)), (round(x1 * up), round(y1 * up)),
-                 255, max(1, round(width * up)), cv2.LINE_AA)
-    strokes = cv2.resize(canvas, (28, 28), interpolation=cv2.INTER_AREA)
-    return np.maximum(image, strokes)
-
-
-def _stroke_px(mask: np.ndarray) -> float:
-    """Mean stroke width of a binary digit in pixels (2 x area / perimeter)."""
-    from digits.preprocess import stroke_width
-
-    return float(np.clip(stroke_width(mask), 1.2, 4.0))
-
-
-def restyle(image: np.ndarray, label: int, rng: np.random.Generator) -> np.ndarray:
-    """A 1 given a flag (and sometimes a foot), or a 7 given a bar across its stem.
-
-    ``image`` is one (28, 28) uint8 digit; other labels come back unchanged.
-    The strokes are straight lines as wide as the digit's own strokes.
-
-    Examples
-    --------
-    >>> one = np.zeros((28, 28), np.uint8); one[4:24, 13:16] = 255
-    >>> flagged = restyle(one, 1, np.random.default_rng(0))
-    >>> bool((flagged[4:12, 5:12] > 127).any()), bool((flagged >= one).all())
-    (True, True)
-    """
-    mask = image > 100
-    if label not in (1, 7) or mask.sum() < 10:
-        return image
-    ys, xs = np.nonzero(mask)
-    top, bottom = ys.min(), ys.max()
-    height = bottom - top + 1
-    width = _stroke_px(mask)
-    if label == 1:
-        # The flag leaves the top of the stem down to the left, 30-60 degrees off the stem.
-        tx, bx = xs[ys <= top + 1].mean(), xs[ys >= bottom - 1].mean()
-        stem = np.degrees(np.arctan2(bottom - top, bx - tx))  # 90: straight down
-        # Angles from the +x axis, y down: 180 is straight left. Always down-left.
-        angle = np.deg2rad(np.clip(stem + rng.uniform(30, 60), 115, 155))
-        flag = np.array([np.cos(angle), np.sin(angle)])
-        end = np.array([tx, top]) + height * rng.uniform(0.18, 0.38) * flag
-        lines = [((tx, top), tuple(end))]
-        if rng.random() < 0.3:
-            foot = height * rng.uniform(0.15, 0.3)
-            lines.append(((bx - foot, bottom), (bx + foot, bottom)))
-        return _pen_line(image, lines, width)
-    # The 7's bar crosses the stem about half-way down, mostly left to right.
-    y = top + height * rng.uniform(0.45, 0.6)
-    row = np.flatnonzero(mask[min(round(y), 27)])
-    if row.size == 0:
-        return image
-    cx, half = row.mean(), height * rng.uniform(0.15, 0.28)
-    tilt = rng.uniform(-0.1, 0.1) * half
-    return _pen_line(image, [((cx - half, y + tilt), (cx + half, y - tilt))], width)
 
 
 def random_affine(rng: np.random.Generator) -> np.ndarray:
@@ -168,12 +101,11 @@ _KERNEL = np.ones((2, 2), np.uint8)
 
 def augment_batch(
     images: np.ndarray, rng: np.random.Generator, use_elastic: bool = False,
-    use_retrace: bool = False, labels: np.ndarray | None = None, use_styles: bool = False,
+    use_retrace: bool = False,
 ) -> np.ndarray:
     """Randomly distort a batch.
 
-    ``images`` is (B, 28, 28) uint8; returns (B, 28, 28) uint8. ``use_styles``
-    (which needs ``labels``) redraws some 1s and 7s in continental style.
+    ``images`` is (B, 28, 28) uint8; returns (B, 28, 28) uint8.
 
     Examples
     --------
@@ -183,8 +115,6 @@ def augment_batch(
     """
     out = np.empty_like(images)
     for i, image in enumerate(images):
-        if use_styles and labels[i] in (1, 7) and rng.random() < STYLE_PROBABILITY:
-            image = restyle(image, int(labels[i]), rng)
         warped = cv2.warpAffine(
             image, random_affine(rng), (28, 28), flags=cv2.INTER_LINEAR, borderValue=0
         )

@@ -32,8 +32,6 @@ def cmd_train(args) -> int:
         overrides["elastic"] = True
     if args.retrace:
         overrides["retrace"] = True
-    if args.styles:
-        overrides["styles"] = True
     config = preset(args.preset, **overrides)
     config.validate()
     print(
@@ -186,8 +184,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--elastic", action="store_true", help="add elastic distortions")
     p.add_argument("--retrace", action="store_true",
                    help="redraw some digits along their centre line with an even pen")
-    p.add_argument("--styles", action="store_true",
-                   help="write some 1s with a flag and 7s with a bar across (continental style)")
     p.add_argument("--name", help="bundle folder name (default: date-time-arch)")
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_train)

@@ -29,7 +29,6 @@ class TrainConfig:
     augment: bool = True  # random rotation/scale/shear/shift/stroke per batch
     elastic: bool = False  # add elastic distortion to the augmentation
     retrace: bool = False  # also redraw a quarter of the digits with an even pen (a ballpoint)
-    styles: bool = False  # write some 1s with a flag and 7s with a bar (continental style)
     validation_size: int = 5000  # training images held out for val_* curves
     train_limit: int | None = None  # use only the first N training images (tests)
     seed: int | None = 0  # None: a different run each time
@@ -91,8 +90,7 @@ def _batches(x, y, config: TrainConfig, rng):
             idx = self.order[i * config.batch_size : (i + 1) * config.batch_size]
             images = x[idx]
             if config.augment:
-                images = augment_batch(images, rng, config.elastic, config.retrace,
-                                       labels=y[idx], use_styles=config.styles)
+                images = augment_batch(images, rng, config.elastic, config.retrace)
             return images[..., None].astype(np.float32) / 255.0, y[idx]
 
         def on_epoch_end(self):

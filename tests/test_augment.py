@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from digits.augment import augment_batch, restyle, retrace
+from digits.augment import augment_batch, retrace
 from digits.preprocess import stroke_width
 
 
@@ -25,34 +25,3 @@ def test_retrace_draws_an_even_line_of_the_pen_width(mnist):
     assert abs(ys.mean() - oy.mean()) < 1.5 and abs(xs.mean() - ox.mean()) < 1.5
     wide = np.clip(2 * retrace(digit, (28, 28), 3.0, 2.0), 0, 1)
     assert stroke_width(wide > 0.5) > stroke_width(thin > 0.5) + 0.5
-
-
-def test_continental_ones_get_a_flag_and_sevens_a_bar(mnist, rng):
-    """A 1 gains ink up and left of its top, a 7 across its middle; the rest is kept."""
-    ones = mnist.x_test[mnist.y_test == 1][:20]
-    sevens = mnist.x_test[mnist.y_test == 7][:20]
-    for one in ones:
-        flagged = restyle(one, 1, rng)
-        assert (flagged >= one).all()
-        ys, xs = np.nonzero(one > 100)
-        added = (flagged > 100) & (one <= 100)
-        ay, ax = np.nonzero(added)
-        flag = ay < (ys.min() + ys.max()) / 2  # below that: sometimes a foot
-        assert flag.sum() >= 3 and ax[flag].mean() < xs[ys <= ys.min() + 1].mean()
-    for seven in sevens:
-        barred = restyle(seven, 7, rng)
-        ys, _ = np.nonzero(seven > 100)
-        ay, _ = np.nonzero((barred > 100) & (seven <= 100))
-        assert len(ay) >= 3 and abs(ay.mean() - (ys.min() + ys.max()) / 2) < 0.25 * np.ptp(ys)
-    three = mnist.x_test[mnist.y_test == 3][0]
-    assert np.array_equal(restyle(three, 3, rng), three)
-
-
-def test_styles_change_only_ones_and_sevens(mnist):
-    """With use_styles a batch of 3s comes out as without; a batch of 1s does not."""
-    for label, same in ((3, True), (1, False)):
-        x = mnist.x_train[mnist.y_train == label][:32]
-        y = np.full(len(x), label)
-        plain = augment_batch(x, np.random.default_rng(5), labels=y)
-        styled = augment_batch(x, np.random.default_rng(5), labels=y, use_styles=True)
-        assert np.array_equal(plain, styled) == same
