@@ -50,6 +50,8 @@ class ReaderConfig:
     max_cuts: int = 8  # cuts tried per wide mark
     thin_stroke: float = 0.3  # x the page's usual stroke width: thinner marks are what is
     # left of faint ruled lines or a printed box, not digits written with the same pen
+    pen_piece: float = 1.6  # x the page's usual stroke width: a thick piece at most this
+    # thick, and at least PIECE_SIZE x height big, is part of a fat-pen digit, not a blot
     low_confidence: float = LOW_CONFIDENCE  # digits below this are flagged as unsure
 
 
@@ -93,6 +95,7 @@ class PageReading:
 EMPTY = PageReading([], [], "", [])
 PAIR_HEIGHT = 0.6  # each side of a cut through touching digits is this tall x the pair
 BLOB = 0.35  # marks whose mean thickness is this x their size are blots (a disc: 0.5)
+PIECE_SIZE = 0.25  # x height: a thick mark this big may be a piece of a fat-pen digit
 
 
 @dataclass
@@ -154,10 +157,20 @@ def _find_digit_marks(mask: np.ndarray, config: ReaderConfig):
     if len(marks) > 4 * config.max_candidates:
         raise _too_many(config)
     tall = max(config.min_digit_px, config.min_digit_height * height)
-    # Dots may be separators; other blobs are dust and never join a digit.
+    # Dots may be separators; other blobs are dust and never join a digit...
     blobs = [m for m in marks if _is_blob(m, labels)]
-    small = [m for m in blobs if max(m.w, m.h) <= 0.45 * height]
-    marks = merge_fragments([m for m in marks if m not in blobs], height)
+    strokes = [m for m in marks if m not in blobs]
+    # ...unless drawn with the page's own pen: a fat pen's digit broken in two
+    # (a 1's halves, an 8's filled loop) leaves pieces as thick as they are big.
+    pen = _usual_width(strokes, labels)
+    pieces = [m for m in blobs if max(m.w, m.h) >= PIECE_SIZE * height and pen
+              and stroke_width(m.mask(labels)) <= config.pen_piece * pen]
+    small = [m for m in blobs if max(m.w, m.h) <= 0.45 * height and m not in pieces]
+    marks = merge_fragments(strokes + pieces, height)
+    # A piece that joined nothing is a blot after all, or a dot if it is small.
+    lone = [m for m in marks if m in pieces]
+    small += [m for m in lone if max(m.w, m.h) <= 0.45 * height]
+    marks = [m for m in marks if m not in lone]
     small += [m for m in marks if m.h < tall and max(m.w, m.h) <= 0.45 * height]
     digits = [m for m in marks if m.h >= tall]
     if len(digits) > config.max_candidates:
@@ -175,11 +188,18 @@ def _same_pen(marks: list[Mark], labels: np.ndarray, config: ReaderConfig) -> li
     """
     if not marks:
         return marks
+    usual = _usual_width(marks, labels)
+    return [m for m in marks if stroke_width(m.mask(labels)) >= config.thin_stroke * usual]
+
+
+def _usual_width(marks: list[Mark], labels: np.ndarray) -> float | None:
+    """The median stroke width over the marks' ink (px), None without marks."""
+    if not marks:
+        return None
     widths = np.array([stroke_width(m.mask(labels)) for m in marks])  # (N,) px
     order = np.argsort(widths)
     ink = np.cumsum([marks[i].area for i in order])
-    usual = float(widths[order[np.searchsorted(ink, ink[-1] / 2)]])
-    return [m for m, w in zip(marks, widths) if w >= config.thin_stroke * usual]
+    return float(widths[order[np.searchsorted(ink, ink[-1] / 2)]])
 
 
 def _too_many(config: ReaderConfig) -> ReaderError:

@@ -161,6 +161,14 @@ def test_digit_in_two_strokes_is_one_digit(rng, pool, recognizer):
     assert misread(pages, recognizer) == []
 
 
+def test_fat_pen_digit_in_two_pieces_is_one_digit(rng, pool, recognizer):
+    """A felt tip's broken digit leaves pieces as thick as they are big (an 8's inked-in
+    loop): they are the page's own pen, so they join, and are not dropped as blots."""
+    pages = [write(rng, pool, [[number]], broken=True, digit_px=60, pen=12)
+             for number in ("8215", "9372", "8841", "1193", "4108", "2730")]
+    assert misread(pages, recognizer) == []
+
+
 def test_blank_page_reads_nothing(rng, recognizer):
     """Empty tinted paper is an empty reading, not an error."""
     blank = ink_on_paper(np.zeros((300, 500), np.float32), rng)
