@@ -96,6 +96,7 @@ EMPTY = PageReading([], [], "", [])
 PAIR_HEIGHT = 0.6  # each side of a cut through touching digits is this tall x the pair
 BLOB = 0.35  # marks whose mean thickness is this x their size are blots (a disc: 0.5)
 PIECE_SIZE = 0.25  # x height: a thick mark this big may be a piece of a fat-pen digit
+DOT = 0.45  # x height: marks no bigger than this (and not digits) may be dots or commas
 
 
 @dataclass
@@ -157,21 +158,21 @@ def _find_digit_marks(mask: np.ndarray, config: ReaderConfig):
     if len(marks) > 4 * config.max_candidates:
         raise _too_many(config)
     tall = max(config.min_digit_px, config.min_digit_height * height)
-    # Dots may be separators; other blobs are dust and never join a digit...
+    # Blobs are dust (or, when small, dots that may be separators) and never
+    # join a digit, unless drawn with the page's own pen: a fat pen's digit
+    # broken in two (a 1's halves, an 8's filled loop) leaves pieces as thick
+    # as they are big.
     blobs = [m for m in marks if _is_blob(m, labels)]
     strokes = [m for m in marks if m not in blobs]
-    # ...unless drawn with the page's own pen: a fat pen's digit broken in two
-    # (a 1's halves, an 8's filled loop) leaves pieces as thick as they are big.
     pen = _usual_width(strokes, labels)
-    pieces = [m for m in blobs if max(m.w, m.h) >= PIECE_SIZE * height and pen
-              and stroke_width(m.mask(labels)) <= config.pen_piece * pen]
-    small = [m for m in blobs if max(m.w, m.h) <= 0.45 * height and m not in pieces]
-    marks = merge_fragments(strokes + pieces, height)
-    # A piece that joined nothing is a blot after all, or a dot if it is small.
-    lone = [m for m in marks if m in pieces]
-    small += [m for m in lone if max(m.w, m.h) <= 0.45 * height]
-    marks = [m for m in marks if m not in lone]
-    small += [m for m in marks if m.h < tall and max(m.w, m.h) <= 0.45 * height]
+    pieces = [] if pen is None else [
+        m for m in blobs if max(m.w, m.h) >= PIECE_SIZE * height
+        and stroke_width(m.mask(labels)) <= config.pen_piece * pen]
+    merged = merge_fragments(strokes + pieces, height)
+    marks = [m for m in merged if m not in pieces]  # a piece that joined nothing is a blob
+    loose = [m for m in blobs if m not in pieces or m in merged]  # blobs in no digit
+    short = [m for m in marks if m.h < tall]
+    small = [m for m in loose + short if max(m.w, m.h) <= DOT * height]
     digits = [m for m in marks if m.h >= tall]
     if len(digits) > config.max_candidates:
         raise _too_many(config)
