@@ -18,6 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DIGITS_MNIST_PATH", str(ROOT.parent / "shared" / "data" / "mnist.npz"))
 
 
+def fresh_python(script: str, timeout: float = 120) -> str:
+    """Run ``script`` in a new Python process at the project root; return its stdout.
+
+    For checks on what a process imports: this test process has loaded everything.
+    """
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=ROOT, timeout=timeout)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
 @pytest.fixture(scope="session")
 def mnist():
     """The MNIST arrays (tests build inputs from the TEST split only)."""

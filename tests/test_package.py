@@ -1,10 +1,8 @@
 """The package's boundaries: digits/ never touches the UI, and serving never loads TensorFlow."""
 
 import ast
-import subprocess
-import sys
 
-from conftest import ROOT
+from conftest import ROOT, fresh_python
 
 MODULES = sorted((ROOT / "digits").rglob("*.py"))
 
@@ -31,8 +29,5 @@ def test_reading_a_digit_loads_neither_tensorflow_nor_streamlit():
         "print(active_recognizer().predict(page).digit, read_page(page).text)\n"
         "print([m for m in ('tensorflow', 'keras', 'streamlit') if m in sys.modules])\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         cwd=ROOT, timeout=120)
-    assert out.returncode == 0, out.stderr
-    first, loaded = out.stdout.strip().splitlines()
+    first, loaded = fresh_python(script).strip().splitlines()
     assert first == "1 1" and loaded == "[]"

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import base64
 import io
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, fresh_python
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -241,19 +239,14 @@ def test_pages_never_load_tensorflow():
         "    assert not at.exception, at.exception\n"
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         cwd=ROOT, timeout=180)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert fresh_python(script, timeout=180).strip().splitlines()[-1] == "[]"
 
 
 def test_app_helpers_never_import_streamlit():
     """digits/ thinks, pages draw: the helpers the pages use do not import Streamlit."""
     script = ("import sys\nimport digits.figures, digits.pictures, digits.examples\n"
               "print('streamlit' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         cwd=ROOT, timeout=60)
-    assert out.stdout.strip() == "False", out.stderr
+    assert fresh_python(script, timeout=60).strip() == "False"
 
 
 def test_committed_example_photos_are_the_rebuilt_ones(mnist):

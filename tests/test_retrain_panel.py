@@ -6,12 +6,10 @@ password the actions are disabled, as on a public app.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
-from conftest import ROOT
+from conftest import fresh_python
 from retrain_helpers import make_models_dir
 from streamlit.testing.v1 import AppTest
 
@@ -166,6 +164,4 @@ def test_the_panel_never_loads_tensorflow_into_the_server():
     """Training happens in the worker: the server process stays free of TensorFlow."""
     code = ("import sys, pages.retrain_panel, digits.jobs, digits.versions, digits.access; "
             "print(sorted({'tensorflow', 'keras'} & set(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, check=True).stdout
-    assert out.strip() == "[]"
+    assert fresh_python(code).strip() == "[]"
