@@ -11,6 +11,7 @@ import numpy as np
 
 BOX_COLOUR = (37, 99, 235)  # RGB, the app's accent blue
 UNSURE_COLOUR = (234, 88, 12)  # orange: a digit the model is not sure about
+SKIPPED_COLOUR = (148, 163, 184)  # grey: a mark that is not a digit, left out
 
 
 def enlarge(model_input: np.ndarray, scale: int = 8) -> np.ndarray:
@@ -69,11 +70,12 @@ def crop(image: np.ndarray, box, pad: float = 0.15) -> np.ndarray:
     return out
 
 
-def draw_boxes(image: np.ndarray, boxes, labels=None, unsure=None,
+def draw_boxes(image: np.ndarray, boxes, labels=None, unsure=None, skipped=(),
                max_side: int = 1200) -> np.ndarray:
     """A copy of RGB ``image`` with a rectangle (and a label) around each box.
 
-    Boxes are (x, y, w, h) in image pixels; ``unsure[i]`` draws box i in orange.
+    Boxes are (x, y, w, h) in image pixels; ``unsure[i]`` draws box i in orange;
+    ``skipped`` boxes (marks that are not digits) are drawn in grey, unlabelled.
     Images larger than ``max_side`` are shrunk first: a 12-megapixel photo is
     slow to send to a browser and no clearer on a screen.
 
@@ -90,9 +92,13 @@ def draw_boxes(image: np.ndarray, boxes, labels=None, unsure=None,
         out = cv2.resize(out, (round(out.shape[1] * f), round(out.shape[0] * f)),
                          interpolation=cv2.INTER_AREA)
         boxes = [tuple(v * f for v in box) for box in boxes]
+        skipped = [tuple(v * f for v in box) for box in skipped]
     height, width = out.shape[:2]
     thick = max(2, round(max(height, width) / 400))
     font = max(0.5, max(height, width) / 900)
+    for box in skipped:
+        x, y, w, h = (int(v) for v in box)
+        cv2.rectangle(out, (x, y), (x + w, y + h), SKIPPED_COLOUR, thick)
     for i, box in enumerate(boxes):
         x, y, w, h = (int(v) for v in box)
         colour = UNSURE_COLOUR if unsure is not None and unsure[i] else BOX_COLOUR

@@ -166,6 +166,26 @@ def _separator_mark(char: str, height: float, pen: int) -> np.ndarray:
     return cv2.GaussianBlur(patch, (0, 0), 0.5)
 
 
+def _dollar_mark(height: float, pen: int, rng: np.random.Generator) -> np.ndarray:
+    """A handwritten "$" as an ink patch (h, w) float32: an S of two arcs and a bar.
+
+    Drawn with ellipse arcs, unlike the symbol network's training strokes
+    (:mod:`digits.symbols`), so pages with it test that network fairly.
+    """
+    h = int(round(height * rng.uniform(1.0, 1.25)))
+    w = max(4, int(round(h * rng.uniform(0.5, 0.7))))
+    patch = np.zeros((h + 2 * pen, w + 2 * pen), np.float32)
+    r = (w // 2 - 1, max(2, int(h * 0.2)))
+    top, bottom = (pen + w // 2, pen + int(0.32 * h)), (pen + w // 2, pen + int(0.68 * h))
+    # OpenCV's angles run clockwise from 3 o'clock: the top bowl opens to the
+    # lower right, the bottom one to the upper left.
+    cv2.ellipse(patch, top, r, 0, 90, 330 + rng.uniform(-15, 15), 1.0, pen)
+    cv2.ellipse(patch, bottom, r, 0, -90, 150 + rng.uniform(-15, 15), 1.0, pen)
+    x = pen + w // 2 + int(rng.normal(0, 0.05 * w))
+    cv2.line(patch, (x, pen), (x, pen + h - 1), 1.0, max(1, pen - 1))
+    return cv2.GaussianBlur(patch, (0, 0), 0.5)
+
+
 def number_page(
     rng: np.random.Generator,
     lines: list[list[str]],
@@ -206,8 +226,9 @@ def number_page(
     the first digit of the first number is cut in two strokes by a thin gap;
     ``specks`` adds that many dust specks (0.5-2.5 px) anywhere on the page.
 
-    A "." or "," in a number is written as a dot or comma on the baseline; it
-    is not part of the expected text.
+    A "." or "," in a number is written as a dot or comma on the baseline, a
+    "$" as a dollar sign a little taller than the digits; neither is part of
+    the expected text.
 
     Returns ``(image, text)``: RGB uint8 (H, W, 3), and the numbers in reading
     order joined by single spaces, digits only ("125075 34 907"), as
@@ -233,6 +254,7 @@ def number_page(
     # A printed box leaves some room around the writing.
     left, top = h * rng.uniform(0.4, 2.5), h * rng.uniform(0.75 if frame else 0.5, 1.5)
     placed = []  # (patch, x, y, broken, linked to the previous digit)
+    chars = [c for numbers in lines for number in numbers for c in number]  # one per patch
     x_end = 0.0
     for li, numbers in enumerate(lines):
         x = left + rng.uniform(0, 0.5) * h
@@ -248,12 +270,19 @@ def number_page(
                     placed.append((patch, x, y, False, False))
                     x += patch.shape[1] - h * rng.uniform(0.06, 0.3)
                     continue
+                if char == "$":
+                    patch = _dollar_mark(h, pen or max(2, round(0.1 * h)), rng)
+                    x += h * rng.uniform(0.1, 0.4) if ci else 0.0
+                    placed.append((patch, x, baseline - 0.9 * patch.shape[0], False, False))
+                    x += patch.shape[1] + h * rng.uniform(0.1, 0.4)
+                    continue
                 patch = _pen_digit(images[rng.choice(by_label[int(char)])],
                                    h * rng.uniform(0.88, 1.12), slant + rng.normal(0, 0.05), pen)
                 y = baseline - patch.shape[0] + rng.normal(0, 0.04) * h
                 first = li == 0 and ni == 0
+                di = sum(c.isdigit() for c in number[:ci])  # digits before this one
                 link = False
-                if ci and first and ci == 1 and touching:
+                if first and di == 1 and touching:
                     # Pull the digit in until the inks touch; where that would bury
                     # it under the other (a 7's bar), join them by a pen stroke.
                     before, bx, by, _, _ = placed[-1]
@@ -263,7 +292,7 @@ def number_page(
                     x = bx + before.shape[1] - min(shift, most)
                 elif ci:
                     x += h * rng.uniform(0.06, 0.45)
-                placed.append((patch, x, y, first and ci == 0 and broken, link))
+                placed.append((patch, x, y, first and di == 0 and broken, link))
                 x += patch.shape[1]
         x_end = max(x_end, x)
     n_lines = max(len(lines), 1)
@@ -290,7 +319,7 @@ def number_page(
         previous = (np.argwhere(patch > 0.5) + (y, x))[::3]
     ink = ink[pad:-pad, pad:-pad]
     boxes = [(round(x), round(y), p.shape[1], p.shape[0])
-             for p, x, y, _, _ in placed if p.shape[0] > 0.5 * h]  # digits, not dots
+             for (p, x, y, _, _), c in zip(placed, chars) if c.isdigit()]
     if ruled:
         strength, thick = rng.uniform(0.3, 0.55), int(rng.integers(1, 3))
         first = (top + h + rng.uniform(0, 0.06) * h) % spacing
@@ -318,7 +347,7 @@ def number_page(
         turn = cv2.getRotationMatrix2D(centre, tilt, 1.0)
         ink = cv2.warpAffine(ink, turn, (ink.shape[1], ink.shape[0]), flags=cv2.INTER_LINEAR)
         boxes = [_turned_box(box, turn) for box in boxes]
-    text = " ".join(number.replace(".", "").replace(",", "")
+    text = " ".join("".join(c for c in number if c.isdigit())
                     for numbers in lines for number in numbers)
     image = ink_on_paper(np.clip(ink, 0, 1), rng, colour)
     return (image, text, boxes) if with_boxes else (image, text)

@@ -52,6 +52,7 @@ if several:
         st.info("Write a number across the box, for example your house number.")
         st.stop()
     shared.big_text(reading.text, size=3.5, name="digits-number")
+    shared.note_symbols(reading, boxes_shown=False)
     shared.show_digit_rows(image[..., :3], reading.digits, key="draw-digit")
     st.stop()
 

@@ -79,6 +79,15 @@ def big_text(text: str, size: float = 6.0, name: str = "digits-answer") -> None:
                 f"line-height:1.1;margin:0'>{html.escape(text)}</p>", unsafe_allow_html=True)
 
 
+def note_symbols(reading, boxes_shown: bool) -> None:
+    """Say which marks the reader left out as not digits (a "$", "#", letters), if any."""
+    n = len(reading.symbols)
+    if n:
+        where = " (grey boxes)" if boxes_shown else ""
+        st.caption(f"Left out {n} mark{'s' * (n != 1)} that {'are' if n != 1 else 'is'} "
+                   f"not a digit{where}: a $ sign, #, a letter.")
+
+
 def show_probabilities(probabilities, key: str, height: int = 220) -> None:
     """The 10 probabilities as bars, the top one highlighted."""
     st.plotly_chart(figures.probability_bars(probabilities, height=height), key=key,

@@ -63,7 +63,8 @@ if not found:
 unsure = [d.low_confidence for d in found]
 picture_col, answer_col = st.columns([3, 2], gap="large")
 picture_col.image(pictures.draw_boxes(image, [d.box for d in found], [d.digit for d in found],
-                                      unsure), caption="Digits found")
+                                      unsure, skipped=[s["box"] for s in reading.symbols]),
+                  caption="Digits found")
 with answer_col:
     st.caption("The number")
     shared.big_text(text, size=3.5, name="digits-number")
@@ -71,5 +72,6 @@ with answer_col:
                 f"lowest confidence {min(d.confidence for d in found):.0%}")
     if any(unsure):
         st.warning("Orange boxes are digits the model is not sure about.")
+    shared.note_symbols(reading, boxes_shown=True)
 with st.expander("Each digit", expanded=True):
     shared.show_digit_rows(image, found, key="upload-digit")

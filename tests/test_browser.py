@@ -15,6 +15,7 @@ from conftest import ROOT, running_app
 from PIL import Image
 
 from digits.examples import number_photo, pick_test_digits
+from digits.synth import number_page
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "docs" / "screenshots"
@@ -103,6 +104,20 @@ def test_uploading_a_photo_of_a_number_shows_the_number(page, app_url, mnist, tm
     expect(page.get_by_text("Digits found")).to_be_visible()
     expect(page.locator(".js-plotly-plot")).to_have_count(3)
     screenshot(page, "upload", 1500)
+
+
+def test_dollar_sign_on_a_check_is_shown_as_left_out(page, app_url, mnist, tmp_path):
+    """A check amount "$4,095" reads 4095; the sign is boxed in grey and said to be left out."""
+    rng = np.random.default_rng(12)  # digits the model reads surely: this tests the "$"
+    image, text = number_page(rng, [["$4,095"]], mnist.x_test[:400], mnist.y_test[:400],
+                              digit_px=60, pen=5)
+    path = tmp_path / "check.png"
+    Image.fromarray(image).save(path)
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type=file]").set_input_files(path)
+    expect(page.locator(".digits-number")).to_have_text(text)
+    expect(page.get_by_text("Left out 1 mark that is not a digit (grey boxes)")).to_be_visible()
+    screenshot(page, "upload-dollar", 1100)
 
 
 def test_uploading_a_text_file_shows_one_clear_error(page, app_url, tmp_path):

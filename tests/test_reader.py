@@ -211,6 +211,33 @@ def test_dots_and_commas_stay_out_of_the_number(rng, pool, recognizer):
     assert all(s["char"] in ".," and len(s["box"]) == 4 for s in reading.separators)
 
 
+DOLLAR_AMOUNTS = [
+    ("$407", dict(digit_px=40, pen=3)),
+    ("$5,913", dict(digit_px=56, pen=None)),
+    ("$26.08", dict(digit_px=72, pen=5, colour=(25, 40, 140))),
+    ("$3182", dict(digit_px=32, pen=2, ruled=True)),
+    ("$715.50", dict(digit_px=48, frame=True)),
+]
+
+
+def test_dollar_sign_is_left_out_of_the_amount(rng, pool, recognizer):
+    """A check's "$" is not read as a 5 or an 8: it is reported as a symbol."""
+    for amount, options in DOLLAR_AMOUNTS:
+        image, text = write(rng, pool, [[amount]], **options)
+        reading = read_page(image, recognizer)
+        assert reading.text == text, amount
+        assert len(reading.symbols) == 1, amount
+        x, _, w, _ = reading.symbols[0]["box"]
+        assert x + w <= reading.digits[0].box[0] + 2  # the sign before the first digit
+
+
+def test_symbol_between_digits_ends_the_number(rng, pool, recognizer):
+    """Digits on either side of a symbol are two numbers, however close."""
+    image, _ = write(rng, pool, [["25$40"]], digit_px=48, pen=4)
+    reading = read_page(image, recognizer)
+    assert reading.text == "25 40" and len(reading.symbols) == 1
+
+
 def test_big_photo_boxes_are_in_original_pixels(rng, pool, recognizer):
     """A 12-megapixel photo is read like its small copy, with boxes in its own pixels."""
     small, text = write(rng, pool, [["3804"]], digit_px=60, tilt=0)
@@ -252,6 +279,7 @@ def test_reading_turns_into_json(rng, pool, recognizer):
     as_dict = json.loads(json.dumps(read_page(image, recognizer).to_dict()))
     assert as_dict["text"] == "64 19" and as_dict["lines"] == ["64 19"]
     assert [set(d) for d in as_dict["digits"]] == [{"digit", "confidence", "box"}] * 4
+    assert as_dict["symbols"] == []
 
 
 @pytest.fixture
@@ -274,7 +302,7 @@ def test_cli_read_prints_one_json_line_per_image(read_files):
     result = run_read(read_files / "check.jpg", read_files / "blank.png")
     assert result.returncode == 0, result.stderr
     check, blank = (json.loads(line) for line in result.stdout.splitlines())
-    assert set(check) == {"path", "text", "lines", "digits"}
+    assert set(check) == {"path", "text", "lines", "digits", "symbols"}
     assert check["text"] == "731 28" and check["lines"] == ["731 28"]
     assert all(set(d) == {"digit", "confidence", "box"} for d in check["digits"])
     assert blank["text"] == "" and blank["digits"] == []

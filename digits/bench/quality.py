@@ -118,6 +118,11 @@ def number_pages(bench, say) -> None:
     reads = {"rate": (by_source[0]["rate"] * len(pages[0::2])
                       + by_source[1]["rate"] * len(pages[1::2])) / len(pages),
              "misreads": by_source[0]["misreads"] + by_source[1]["misreads"]}
+    dollars = sets.number_pages(data.x_test, data.y_test, max(1, sizes.pages // 2), seed=107,
+                                prefix="$")
+    report.sets["dollar-pages"] = {"count": len(dollars),
+                                   "sha256": sets.fingerprint([image for image, _ in dollars])}
+    with_sign = read_numbers(bench.recognizer, dollars, read_page)
     timed = read_numbers(bench.recognizer, six, read_page)
     p50, _ = speed.percentiles(timed["seconds"])
     misreads = ", ".join(f"{m['expected']} read as {m['read'] or '(nothing)'}"
@@ -130,6 +135,12 @@ def number_pages(bench, say) -> None:
         report.add(Figure(f"number_exact_read_{key}", f"... of which pages written with "
                           f"{writers} ({len(pages[k::2])})", "%", by_source[k]["rate"],
                           baseline_text="not able"))
+    report.add(Figure("dollar_exact_read", f"Amounts after a handwritten $ read exactly "
+                      f"({len(dollars)} pages)", "%", with_sign["rate"], baseline_text="not able",
+                      note="The same kind of pages, each number written after a \"$\" (drawn "
+                      "with arcs, unlike the symbol network's training strokes), which the "
+                      "reader must leave out. Compare with the row above: the sign costs that "
+                      "much."))
     report.add(Figure("page_read_ms_p50", f"Reading a 6-digit page, p50 ({len(six)} pages)", "ms",
                       p50, baseline_text="not able", at_most=150,
                       note="read_page on the decoded page image (cleaning, finding and reading "

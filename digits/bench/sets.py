@@ -79,11 +79,14 @@ def sklearn_paper_set(n: int | None, seed: int = 103) -> LabelledSet:
                        "paper photos, like the paper set")
 
 
-def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104) -> list:
+def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
+                 prefix: str = "") -> list:
     """``n`` check/note pages, each holding one 3-6 digit number: [(RGB image, text)].
 
     Half the pages use MNIST test digits, half scikit-learn's; some are ruled,
     framed, specked, or have two touching digits or a digit written in two strokes.
+    ``prefix`` is written before each number ("$": a check amount); it is not
+    part of the text.
     """
     if not hasattr(synth, "number_page"):
         raise NotImplementedError("digits.synth.number_page is not available yet")
@@ -95,7 +98,7 @@ def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104) 
         number = str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, length - 1))
         images, labels = (x_test, y_test) if i % 2 == 0 else (sk_digits, sk_labels)
         image, text = synth.number_page(
-            rng, [[number]], images, labels,
+            rng, [[prefix + number]], images, labels,
             ruled=bool(rng.random() < 0.3),
             frame=bool(rng.random() < 0.2),
             touching=bool(rng.random() < 0.1),
