@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.shared import active_model, return_freed_memory
+from pages.shared import DEEP_LINK, ROUTED, active_model, return_freed_memory
 
 HERE = Path(__file__).parent
 return_freed_memory()
@@ -37,4 +37,7 @@ with st.sidebar:
             f"{bundle.arch.upper()}, trained {bundle.created[:10]}"
         )
 
+st.session_state[ROUTED] = True
+if link := st.session_state.pop(DEEP_LINK, None):
+    st.switch_page(link)  # the page asked for before the router first ran
 pages.run()

@@ -9,6 +9,8 @@ from digits.predict import LOW_CONFIDENCE
 from digits.reader import read_page
 from pages import shared
 
+shared.through_router(__file__)
+
 st.title("Draw a digit")
 st.caption("Draw with the mouse, a pen or a finger. The model reads your drawing each time "
            "you lift the pen; undo and redo are in the canvas toolbar.")

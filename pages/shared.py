@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import html
+from pathlib import Path
 
 import streamlit as st
 
@@ -16,8 +17,23 @@ from digits.data import Mnist, load_mnist
 from digits.predict import Recognizer
 
 CHART_CONFIG = {"displayModeBar": False}
+ROUTED = "digits_routed"  # session key the router sets on each run
+DEEP_LINK = "digits_deep_link"  # the page a visitor opened before the router ran
 M_MMAP_THRESHOLD = -3  # glibc mallopt() parameter numbers
 M_ARENA_MAX = -8
+
+
+def through_router(page_file: str) -> None:
+    """Send a page that runs without the router through it, to the same page.
+
+    Because the pages live in ``pages/``, a fresh server whose first visitor
+    opens ``/upload`` runs that file alone, in Streamlit's old multipage mode
+    (every file in ``pages/`` listed, no sidebar). One run of the router turns
+    ``st.navigation`` on for the whole server; the router then opens the page.
+    """
+    if not st.session_state.get(ROUTED):
+        st.session_state[DEEP_LINK] = f"pages/{Path(page_file).name}"
+        st.switch_page("streamlit_app.py")
 
 
 def return_freed_memory() -> None:

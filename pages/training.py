@@ -7,6 +7,8 @@ import streamlit as st
 from digits import figures, pictures
 from digits.data import DataError
 from pages import shared
+
+shared.through_router(__file__)
 from pages.retrain_panel import render_retrain_panel
 
 st.title("Training")

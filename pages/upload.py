@@ -8,6 +8,8 @@ from digits.examples import load_examples
 from digits.reader import read_page
 from pages import shared
 
+shared.through_router(__file__)
+
 st.title("Read a photo")
 st.caption("A photo or scan of digits written on paper: a check amount, a note, a single digit. "
            "Each digit found is boxed and read by the same model as the Draw page.")

@@ -120,6 +120,18 @@ def test_dollar_sign_on_a_check_is_shown_as_left_out(page, app_url, mnist, tmp_p
     screenshot(page, "upload-dollar", 1100)
 
 
+def test_link_to_a_page_works_as_a_fresh_servers_first_visit(page, tmp_path):
+    """A shared link to /training, the first request a (re)started server gets, opens
+    that page with the app's navigation and sidebar, not a bare list of pages/ files."""
+    with running_app(tmp_path / "server.log") as url:
+        page.goto(f"{url}/training")
+        expect(page.get_by_test_id("stSidebarUserContent")).to_contain_text("Active model")
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav).to_contain_text("Read a photo")
+        expect(nav).not_to_contain_text("shared")
+        expect(page).to_have_url(f"{url}/training")
+
+
 def test_uploading_a_text_file_shows_one_clear_error(page, app_url, tmp_path):
     """A text file gets a sentence saying what is wrong, and the page stays usable."""
     path = tmp_path / "notes.txt"
