@@ -195,8 +195,9 @@ def train(x: np.ndarray, y: np.ndarray, epochs: int = 6, seed: int = 0):
     keras.utils.set_random_seed(seed)
     model = build_network()
     steps = epochs * int(np.ceil(len(x) / 128))
-    model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps)),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    schedule = keras.optimizers.schedules.CosineDecay(3e-3, steps)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
     model.fit(x[..., None].astype(np.float32) / 255, y, batch_size=128, epochs=epochs, verbose=2)
     return model
 

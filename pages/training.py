@@ -7,9 +7,9 @@ import streamlit as st
 from digits import figures, pictures
 from digits.data import DataError
 from pages import shared
+from pages.retrain_panel import render_retrain_panel
 
 shared.through_router(__file__)
-from pages.retrain_panel import render_retrain_panel
 
 st.title("Training")
 st.caption("How the active model was trained, where it goes wrong on the 10,000 MNIST test "
