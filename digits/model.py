@@ -11,6 +11,20 @@ INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 
 
+def conv_block(filters: int) -> list:
+    """3x3 convolution, batch norm, ReLU: the layers the NumPy runtime folds into one op."""
+    from keras import layers
+
+    # Conv without bias: the batch norm that follows supplies the offset.
+    return [
+        layers.Conv2D(filters, 3, padding="same", use_bias=False),
+        # momentum 0.9: the moving statistics settle within a short run too
+        # (0.99 leaves them near their start after one quick epoch).
+        layers.BatchNormalization(momentum=0.9),
+        layers.ReLU(),
+    ]
+
+
 def build_model(arch: str = "cnn"):
     """Return an uncompiled Keras model for ``arch``.
 
@@ -35,16 +49,6 @@ def build_model(arch: str = "cnn"):
         )
     if arch != "cnn":
         raise ValueError(f"Unknown architecture {arch!r}; choose one of {ARCHITECTURES}.")
-
-    def conv_block(filters: int) -> list:
-        # Conv without bias: the batch norm that follows supplies the offset.
-        return [
-            layers.Conv2D(filters, 3, padding="same", use_bias=False),
-            # momentum 0.9: the moving statistics settle within a short run too
-            # (0.99 leaves them near their start after one quick epoch).
-            layers.BatchNormalization(momentum=0.9),
-            layers.ReLU(),
-        ]
 
     return keras.Sequential(
         [

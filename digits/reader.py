@@ -120,6 +120,7 @@ class _Found:
     model_input: np.ndarray  # (28, 28)
     own: np.ndarray | None = None  # (h, w) bool: its pixels in its box, kept for cutting
     crop: np.ndarray | None = None  # (h, w) float32: the ink in its box
+    cut: bool = False  # one side of a cut through touching digits
 
 
 def _shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
@@ -306,7 +307,7 @@ def _cuts_of(piece: _Found, config: ReaderConfig) -> list[_Cut]:
                 break
             box = (slice(half.y0 - mark.y0, half.y1 - mark.y0),
                    slice(half.x0 - mark.x0, half.x1 - mark.x0))
-            halves.append(_Found(half, np.empty(0), x, part[box], crop[box]))
+            halves.append(_Found(half, np.empty(0), x, part[box], crop[box], cut=True))
         if len(halves) == 2:
             edge = left.sum(axis=1)  # (h,) the cut's column in each row
             rows = np.flatnonzero((edge > 0) & (edge < own.shape[1]))
@@ -436,22 +437,24 @@ def read_page(image: np.ndarray, recognizer: Recognizer | None = None,
     if page is None:
         return EMPTY
     found, small, height, scale = page
-    whole = {id(f) for f in found}
     found = _split_touching(found, height, recognizer, config)
-    # Symbols are looked for among the marks left whole: two touching digits
-    # are no one digit either, and the halves of a cut are often odd shapes.
-    found, symbols = _without_symbols(found, whole, config)
+    found, symbols = _without_symbols(found, config)
     return _in_reading_order(found, symbols, small, height, scale, config)
 
 
-def _without_symbols(found: list[_Found], whole: set[int],
-                     config: ReaderConfig) -> tuple[list[_Found], list]:
-    """(the digits, [(mark, P(symbol))] for the uncut marks (ids in ``whole``) that are not)."""
-    asked = [f for f in found if id(f) in whole]
-    p = symbol_probability(np.stack([f.model_input for f in asked])) if asked else []
-    dropped = {id(f): float(q) for f, q in zip(asked, p) if q >= config.symbol_bar}
-    return ([f for f in found if id(f) not in dropped],
-            [(f.mark, dropped[id(f)]) for f in found if id(f) in dropped])
+def _without_symbols(found: list[_Found], config: ReaderConfig) -> tuple[list[_Found], list]:
+    """(the digits, [(mark, P(symbol))] for the marks that are not digits).
+
+    Only marks left whole are asked, after touching digits are cut: two
+    touching digits are no one digit either, and a cut's halves are often odd.
+    """
+    p = np.zeros(len(found))
+    asked = [i for i, f in enumerate(found) if not f.cut]
+    if asked:
+        p[asked] = symbol_probability(np.stack([found[i].model_input for i in asked]))
+    digit = p < config.symbol_bar
+    return ([f for f, keep in zip(found, digit) if keep],
+            [(f.mark, float(q)) for f, q, keep in zip(found, p, digit) if not keep])
 
 
 def read_pieces(image: np.ndarray, recognizer: Recognizer, config: ReaderConfig = ReaderConfig()):

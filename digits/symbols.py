@@ -177,13 +177,11 @@ def build_network():
     import keras
     from keras import layers
 
-    def block(filters: int) -> list:
-        return [layers.Conv2D(filters, 3, padding="same", use_bias=False),
-                layers.BatchNormalization(momentum=0.9), layers.ReLU()]
+    from digits.model import conv_block
 
     return keras.Sequential([
-        keras.Input((SIZE, SIZE, 1)), *block(16), layers.MaxPooling2D(), *block(32),
-        layers.MaxPooling2D(), *block(64), layers.GlobalAveragePooling2D(),
+        keras.Input((SIZE, SIZE, 1)), *conv_block(16), layers.MaxPooling2D(), *conv_block(32),
+        layers.MaxPooling2D(), *conv_block(64), layers.GlobalAveragePooling2D(),
         layers.Dense(2, activation="softmax"),
     ], name="symbols")
 
