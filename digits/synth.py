@@ -18,7 +18,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from digits.augment import retrace, skeleton
+from digits.augment import STROKE_EDGE, retrace, skeleton
 
 INK_COLOURS = [(20, 20, 20), (25, 40, 140), (20, 30, 90), (150, 20, 20), (30, 90, 40)]
 
@@ -37,7 +37,7 @@ def mouse_drawing(
     """
     h, w = canvas
     up = cv2.resize(digit, (112, 112), interpolation=cv2.INTER_CUBIC)
-    centre = skeleton(up > 110)
+    centre = skeleton(up > STROKE_EDGE * 255)
     ys, xs = np.nonzero(centre)
     size = rng.uniform(0.35, 0.85) * min(h, w)
     scale = size / 112

@@ -1,8 +1,9 @@
 """Training-time augmentation: distorted digits stay digits."""
 
+import cv2
 import numpy as np
 
-from digits.augment import augment_batch, retrace
+from digits.augment import augment_batch, retrace, writing_style
 from digits.preprocess import stroke_width
 
 
@@ -25,3 +26,48 @@ def test_retrace_draws_an_even_line_of_the_pen_width(mnist):
     assert abs(ys.mean() - oy.mean()) < 1.5 and abs(xs.mean() - ox.mean()) < 1.5
     wide = np.clip(2 * retrace(digit, (28, 28), 3.0, 2.0), 0, 1)
     assert stroke_width(wide > 0.5) > stroke_width(thin > 0.5) + 0.5
+
+
+def _holes(mask: np.ndarray) -> int:
+    _, hierarchy = cv2.findContours(mask.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_NONE)
+    return 0 if hierarchy is None else int((hierarchy[0][:, 3] >= 0).sum())
+
+
+def test_retrace_keeps_the_loops_of_0_6_8_9(mnist):
+    """A pen redraw of a 0 stays a loop: it never fills small loops into a line ("0" -> "l")."""
+    loops = np.flatnonzero(np.isin(mnist.y_test, (0, 6, 8, 9)))[:300]
+    kept = 0
+    for i in loops:
+        digit = mnist.x_test[i].astype(np.float32) / 255
+        big = cv2.resize(digit, (112, 112), interpolation=cv2.INTER_CUBIC)
+        line = retrace(digit, (112, 112), 4.0, 1.0) > 0.2
+        kept += _holes(line) == _holes(big > 0.5)
+    assert kept >= 0.97 * len(loops)
+
+
+def _band(image: np.ndarray, lo: float, hi: float) -> tuple[float, float]:
+    """In rows lo-hi (fractions of the digit's height): the leftmost ink and the widest row,
+    both in digit heights, the leftmost measured from the right of the digit's box."""
+    ys, xs = np.nonzero(image > 127)
+    top, height = ys.min(), np.ptp(ys) + 1
+    rows = (ys >= top + lo * height) & (ys <= top + hi * height)
+    widest = max(np.ptp(xs[rows & (ys == y)]) for y in np.unique(ys[rows]))
+    return (xs.max() - xs[rows].min()) / height, widest / height
+
+
+def test_writing_styles_add_a_flag_a_bar_a_tail(mnist):
+    """A 1 gains ink left of its top, a 7 a bar across its middle, a 9 a tail curling left."""
+    rng = np.random.default_rng(0)
+    band = {1: (0.0, 0.3), 7: (0.4, 0.65), 9: (0.8, 1.0)}
+    growth = {}  # median change of the band's measure, in digit heights
+    for label, (lo, hi) in band.items():
+        changes = []
+        for i in np.flatnonzero(mnist.y_test == label)[:30]:
+            after = writing_style(mnist.x_test[i], label, rng)
+            assert after.shape == (28, 28) and after.dtype == np.uint8
+            (reach, wide), (reach0, wide0) = _band(after, lo, hi), _band(mnist.x_test[i], lo, hi)
+            changes.append(wide - wide0 if label == 7 else reach - reach0)
+        growth[label] = float(np.median(changes))
+    assert all(change > 0.1 for change in growth.values()), growth
+    four = mnist.x_test[np.flatnonzero(mnist.y_test == 4)[0]]
+    assert writing_style(four, 4, rng) is four
