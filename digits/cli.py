@@ -30,8 +30,9 @@ def cmd_train(args) -> int:
         overrides["augment"] = False
     if args.elastic:
         overrides["elastic"] = True
-    if args.retrace:
-        overrides["retrace"] = True
+    for flag in ("retrace", "styles"):
+        if getattr(args, flag):
+            overrides[flag] = True
     config = preset(args.preset, **overrides)
     config.validate()
     print(
@@ -184,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--elastic", action="store_true", help="add elastic distortions")
     p.add_argument("--retrace", action="store_true",
                    help="redraw some digits along their centre line with an even pen")
+    p.add_argument("--styles", action="store_true",
+                   help="write some 1s, 7s and 9s with a flag, a bar, a curled tail")
     p.add_argument("--name", help="bundle folder name (default: date-time-arch)")
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_train)

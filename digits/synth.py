@@ -182,7 +182,7 @@ def _dollar_mark(height: float, pen: int, rng: np.random.Generator) -> np.ndarra
     cv2.ellipse(patch, top, r, 0, 90, 330 + rng.uniform(-15, 15), 1.0, pen)
     cv2.ellipse(patch, bottom, r, 0, -90, 150 + rng.uniform(-15, 15), 1.0, pen)
     x = pen + w // 2 + int(rng.normal(0, 0.05 * w))
-    cv2.line(patch, (x, pen), (x, pen + h - 1), 1.0, max(1, pen - 1))
+    cv2.line(patch, (x, pen), (x, pen + h - 1), 1.0, pen)  # the same pen as the S
     return cv2.GaussianBlur(patch, (0, 0), 0.5)
 
 

@@ -9,7 +9,9 @@ from digits import bundle as bundles
 from digits.bundle import BundleError
 from digits.train import Cancelled, TrainConfig, train, train_and_save
 
-TINY = TrainConfig(epochs=1, batch_size=32, train_limit=400, validation_size=64, seed=3)
+# With every augmentation the standard preset uses (retrace, styles).
+TINY = TrainConfig(epochs=1, batch_size=32, train_limit=400, validation_size=64, seed=3,
+                   retrace=True, styles=True)
 
 
 @pytest.fixture(scope="session")
