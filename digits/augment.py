@@ -2,9 +2,10 @@
 
 Each image gets its own random affine warp (rotation, scale, shear, shift),
 sometimes a thicker or thinner stroke or a coarse, low-resolution look (small
-digits in photos, 8x8 scans), and optionally an elastic distortion or the
-strokes redrawn with an even pen along their centre line (a ballpoint),
-so the network sees pens and hands that MNIST's writers did not use.
+digits in photos, 8x8 scans), and optionally an elastic distortion, the
+strokes redrawn with an even pen along their centre line (a ballpoint), or
+a 1, 7 or 9 written as much of Europe writes it, so the network sees pens
+and hands that MNIST's writers did not use.
 """
 
 from __future__ import annotations
@@ -102,8 +103,8 @@ def low_resolution(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (np.clip((up - low) / (high - low), 0, 1) * 255).astype(np.uint8)
 
 
-# How often a digit is rewritten in a style MNIST's writers seldom used
-# (with use_styles): a 1 with a flag, a 7 with a bar, a 9 with a curled tail.
+# How often a digit is rewritten in a style MNIST's writers seldom used (when
+# augment_batch gets labels): a 1 with a flag, a 7 with a bar, a 9 with a curled tail.
 STYLE_PROBABILITY = {1: 0.35, 7: 0.25, 9: 0.25}
 
 
@@ -118,9 +119,9 @@ def _ends(mask: np.ndarray, top: bool) -> tuple[float, float]:
 def writing_style(image: np.ndarray, label: int, rng: np.random.Generator) -> np.ndarray:
     """A (28, 28) uint8 digit as other writers write it, drawn with its own pen.
 
-    A 1 gains a flag from its top, a 7 a bar across its
-    stem, a 9 a tail curling left: how much of Europe and many school
-    scripts write them, and what MNIST's mostly American writers rarely did.
+    A 1 gains a flag from its top, a 7 a bar across its stem, a 9 a tail
+    curling left: how much of Europe and many school scripts write them, and
+    what MNIST's mostly American writers rarely did.
     Other digits are returned unchanged. The result goes through the same
     normalisation as every input (:func:`digits.preprocess.digit_from_ink`).
     """
@@ -137,8 +138,7 @@ def writing_style(image: np.ndarray, label: int, rng: np.random.Generator) -> np
     if label == 1:
         length, angle = rng.uniform(0.25, 0.5) * h, np.deg2rad(rng.uniform(20, 60))
         # No foot: a 1 with a base looked like a 2 (fine-tuning with one read 2s as 1s).
-        # A long, flat flag is close to a 7's bar: the shipped model reads 7 of MNIST's
-        # 1,028 test 7s as 1s (the previous one none).
+        # A long, flat flag comes close to a short 7's bar (see README, shipped model).
         strokes.append([(tx, ty), (tx - length * np.cos(angle), ty + length * np.sin(angle))])
     elif label == 7:
         y = ty + rng.uniform(0.45, 0.6) * h

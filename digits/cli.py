@@ -28,9 +28,7 @@ def cmd_train(args) -> int:
             overrides[field] = getattr(args, field)
     if args.no_augment:
         overrides["augment"] = False
-    if args.elastic:
-        overrides["elastic"] = True
-    for flag in ("retrace", "styles"):
+    for flag in ("elastic", "retrace", "styles"):
         if getattr(args, flag):
             overrides[flag] = True
     config = preset(args.preset, **overrides)

@@ -4,6 +4,7 @@ Pages are written with MNIST **test** digits that the shipped model reads
 confidently on their own, so a failure here is the reader's, not the model's.
 """
 
+import copy
 import json
 import subprocess
 import sys
@@ -57,12 +58,26 @@ CHECKS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="known since the pen redraw keeps loops open: this "
-                   "draw's 28 px '0' is written open, as a 'C', and the model reads it as 6")
+# Single-digit misreads of the current model on the fixed draws below: the other pages
+# must be read exactly; test_known_misreads fails (strict xfail) once these are read too.
+KNOWN_MISREADS = {
+    ("407", "467"): "a 28 px 0 written open, like a C, read as 6",
+    ("4091", "2091"): "a 4 written in two strokes read as 2",
+}
+
+
+def unexpected(pages, recognizer):
+    """The pages read wrongly, less the known misreads."""
+    return [wrong for wrong in misread(pages, recognizer) if wrong not in KNOWN_MISREADS]
+
+
+def check_pages(rng, pool):
+    return [write(rng, pool, [[number]], **options) for number, options in CHECKS]
+
+
 def test_check_amounts_are_read_exactly(rng, pool, recognizer):
     """3 to 6 digit amounts in any size, pen, ink colour, on plain, ruled or boxed paper."""
-    pages = [write(rng, pool, [[number]], **options) for number, options in CHECKS]
-    assert misread(pages, recognizer) == []
+    assert unexpected(check_pages(rng, pool), recognizer) == []
 
 
 def test_many_generated_amounts_are_read(rng, pool, recognizer):
@@ -156,13 +171,22 @@ def test_thin_box_sides_are_not_read_as_ones(faint_broken_box, recognizer):
     assert read_page(faint_broken_box, recognizer).text == "5083"
 
 
-@pytest.mark.xfail(strict=True, reason="known: with the current model this draw's 4, broken "
-                   "in two strokes, is read as 2 (4091 -> 2091)")
+def broken_pages(rng, pool):
+    return [write(rng, pool, [[number]], broken=True, digit_px=56)
+            for number in ("5713", "7264", "4091")]
+
+
 def test_digit_in_two_strokes_is_one_digit(rng, pool, recognizer):
     """A digit whose stroke broke in two (a skipping pen) is read once, whole."""
-    pages = [write(rng, pool, [[number]], broken=True, digit_px=56)
-             for number in ("5713", "7264", "4091")]
-    assert misread(pages, recognizer) == []
+    assert unexpected(broken_pages(rng, pool), recognizer) == []
+
+
+@pytest.mark.xfail(strict=True, reason="; ".join(KNOWN_MISREADS.values()))
+def test_known_misreads(rng, pool, recognizer):
+    """The pages left out above as known misreads are read right (not yet)."""
+    again = copy.deepcopy(rng)  # each test above draws from a fresh generator
+    pages = check_pages(rng, pool) + broken_pages(again, pool)
+    assert not set(misread(pages, recognizer)) & set(KNOWN_MISREADS)
 
 
 def test_fat_pen_digit_in_two_pieces_is_one_digit(rng, pool, recognizer):
