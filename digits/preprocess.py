@@ -32,6 +32,7 @@ STROKE_RANGE = (0.7, 2.0)
 MIN_DIGIT_SIDE = 5  # px: smaller blobs are specks, not digits
 MIN_DIGIT_FRACTION = 0.04  # a lone digit spans at least this much of the shorter side
 SPECK_FRACTION = 0.08  # parts smaller than this x the largest part are dropped
+OPAQUE = 250  # 8-bit alpha from which a pixel counts as opaque (0.98)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,12 @@ def _as_float(image: np.ndarray) -> np.ndarray:
 
 def _darkness_source(image: np.ndarray) -> np.ndarray:
     """A (H, W) float image where ink is dark and paper light, in [0, 1]."""
+    image = np.asarray(image)
+    if image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] in (3, 4):
+        if image.shape[2] == 3 or image[..., 3].min() >= OPAQUE:
+            # Opaque 8-bit colour (canvases, photos): pick the ink channel in uint8 and
+            # convert only it to float, a quarter of the work of converting all four.
+            return _ink_channel(image[..., :3])
     x = _as_float(image)
     if x.ndim == 3 and x.shape[2] == 1:
         x = x[..., 0]
@@ -76,7 +83,7 @@ def _darkness_source(image: np.ndarray) -> np.ndarray:
         x = np.dstack([x[..., 0]] * 3 + [x[..., 1]])
     if x.ndim == 3 and x.shape[2] == 4:
         rgb, alpha = x[..., :3], x[..., 3:]
-        if alpha.min() < 0.98:
+        if alpha.min() < OPAQUE / 255:
             on_white = rgb * alpha + (1.0 - alpha)
             # Light strokes on a transparent canvas vanish on white: use black.
             x = on_white if on_white.min() < 0.8 else rgb * alpha
@@ -86,11 +93,16 @@ def _darkness_source(image: np.ndarray) -> np.ndarray:
         return x if np.median(x[::3, ::3]) >= 0.5 else 1.0 - x  # paper is the majority
     if x.ndim != 3 or x.shape[2] != 3:
         raise ValueError(f"Expected a grayscale, RGB or RGBA image, got shape {x.shape}.")
-    luminance = x[::3, ::3] @ np.array([0.299, 0.587, 0.114], np.float32)  # a sample is enough
+    return _ink_channel(x)
+
+
+def _ink_channel(rgb: np.ndarray) -> np.ndarray:
+    """Darkness (H, W) float32 of (H, W, 3) RGB, uint8 or float in [0, 1]."""
+    luminance = _as_float(rgb[::3, ::3]) @ np.array([0.299, 0.587, 0.114], np.float32)
     # Channel by channel: 7x faster than x.min(axis=2) on a (H, W, 3) array.
-    if np.median(luminance) >= 0.5:
-        return np.minimum(np.minimum(x[..., 0], x[..., 1]), x[..., 2])  # coloured ink on light
-    return 1.0 - np.maximum(np.maximum(x[..., 0], x[..., 1]), x[..., 2])  # light ink on dark
+    if np.median(luminance) >= 0.5:  # coloured ink on light paper
+        return _as_float(np.minimum(np.minimum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]))
+    return 1.0 - _as_float(np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]))
 
 
 def find_ink(image: np.ndarray) -> InkImage:
@@ -157,17 +169,27 @@ def _digit_parts(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int
 
     Parts much smaller than the largest one are dropped.
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    mask_u8 = mask.astype(np.uint8)
+    # Only the ink's bounding rectangle: the same parts, much less to label on a canvas.
+    x, y, w, h = cv2.boundingRect(mask_u8)
+    if w == 0:
+        return np.zeros(mask.shape, bool), None
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask_u8[y : y + h, x : x + w],
+                                                           connectivity=8)
     if n <= 1:
         return np.zeros(mask.shape, bool), None
+    stats[:, 0] += x
+    stats[:, 1] += y
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.flatnonzero(areas >= max(3, SPECK_FRACTION * areas.max())) + 1
     lookup = np.zeros(n, bool)
     lookup[keep] = True
+    parts = np.zeros(mask.shape, bool)
+    parts[y : y + h, x : x + w] = lookup[labels]
     x0, y0 = stats[keep, 0].min(), stats[keep, 1].min()
     x1 = (stats[keep, 0] + stats[keep, 2]).max()
     y1 = (stats[keep, 1] + stats[keep, 3]).max()
-    return lookup[labels], (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+    return parts, (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
 
 
 def _stroke_change(width: float) -> float:
