@@ -86,6 +86,25 @@ def test_generated_sets_are_identical_on_every_run(mnist):
     assert first == again
 
 
+def test_number_pages_redraw_only_mnist_digits_with_a_ballpoint(mnist, monkeypatch):
+    """scikit-learn's 8x8 digits keep their own stroke: a ballpoint redraw of their blobs
+    draws shapes nobody wrote (an 8 as a 1); MNIST's pages get either pen."""
+    from digits import synth
+    from digits.bench import sets
+
+    pens = []
+    real = synth.number_page
+
+    def spy(rng, lines, images, labels, **options):
+        pens.append((len(images), options.get("pen", -1)))
+        return real(rng, lines, images, labels, **options)
+
+    monkeypatch.setattr(synth, "number_page", spy)
+    pages = sets.number_pages(mnist.x_test, mnist.y_test, 4)
+    assert len(pages) == 4
+    assert pens == [(len(mnist.x_test), -1), (1797, None)] * 2
+
+
 def test_tutorial_preprocessing_shrinks_the_whole_canvas_and_inverts_light_paper():
     """The baseline is faithful: whole image to 28x28, light background inverted, / 255."""
     canvas = np.full((280, 280), 255, np.uint8)

@@ -86,7 +86,9 @@ def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
     Half the pages use MNIST test digits, half scikit-learn's; some are ruled,
     framed, specked, or have two touching digits or a digit written in two strokes.
     ``prefix`` is written before each number ("$": a check amount); it is not
-    part of the text.
+    part of the text. MNIST digits are written with a felt pen or a ballpoint;
+    scikit-learn's keep their own stroke: their 8x8 scans have no centre line to
+    redraw (a ballpoint redraw of one turned 8s into 1s, 2s into Ls, 0s into Cs).
     """
     if not hasattr(synth, "number_page"):
         raise NotImplementedError("digits.synth.number_page is not available yet")
@@ -96,9 +98,10 @@ def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
     for i in range(n):
         length = int(rng.choice(lengths))
         number = str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, length - 1))
-        images, labels = (x_test, y_test) if i % 2 == 0 else (sk_digits, sk_labels)
+        mnist = i % 2 == 0
+        images, labels = (x_test, y_test) if mnist else (sk_digits, sk_labels)
         image, text = synth.number_page(
-            rng, [[prefix + number]], images, labels,
+            rng, [[prefix + number]], images, labels, pen=-1 if mnist else None,
             ruled=bool(rng.random() < 0.3),
             frame=bool(rng.random() < 0.2),
             touching=bool(rng.random() < 0.1),
