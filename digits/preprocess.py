@@ -32,7 +32,7 @@ STROKE_RANGE = (0.7, 2.0)
 MIN_DIGIT_SIDE = 5  # px: smaller blobs are specks, not digits
 MIN_DIGIT_FRACTION = 0.04  # a lone digit spans at least this much of the shorter side
 SPECK_FRACTION = 0.08  # parts smaller than this x the largest part are dropped
-OPAQUE = 250  # 8-bit alpha from which a pixel counts as opaque (0.98)
+OPAQUE = 0.98  # alpha from which a pixel counts as opaque
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _darkness_source(image: np.ndarray) -> np.ndarray:
     """A (H, W) float image where ink is dark and paper light, in [0, 1]."""
     image = np.asarray(image)
     if image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] in (3, 4):
-        if image.shape[2] == 3 or image[..., 3].min() >= OPAQUE:
+        if image.shape[2] == 3 or image[..., 3].min() >= OPAQUE * 255:
             # Opaque 8-bit colour (canvases, photos): pick the ink channel in uint8 and
             # convert only it to float, a quarter of the work of converting all four.
             return _ink_channel(image[..., :3])
@@ -83,7 +83,7 @@ def _darkness_source(image: np.ndarray) -> np.ndarray:
         x = np.dstack([x[..., 0]] * 3 + [x[..., 1]])
     if x.ndim == 3 and x.shape[2] == 4:
         rgb, alpha = x[..., :3], x[..., 3:]
-        if alpha.min() < OPAQUE / 255:
+        if alpha.min() < OPAQUE:
             on_white = rgb * alpha + (1.0 - alpha)
             # Light strokes on a transparent canvas vanish on white: use black.
             x = on_white if on_white.min() < 0.8 else rgb * alpha
