@@ -400,7 +400,7 @@ def _separators(line: list[Mark], small: list[Mark], height: float) -> dict[int,
     for dot in small:
         if max(dot.w, dot.h) < 0.1 * height:
             continue
-        k = next((k for k in range(1, len(line)) if line[k - 1].cx < dot.cx < line[k].cx), None)
+        k = _gap_at(line, dot.cx)
         if k is None:
             continue
         before, after = line[k - 1], line[k]
@@ -513,14 +513,19 @@ def _in_reading_order(found: list[_Found], symbols: list, small: list[Mark], hei
     return PageReading(digits, lines, " ".join(lines), separators, symbols)
 
 
+def _gap_at(line: list[Mark], x: float) -> int | None:
+    """The k for which ``x`` lies between the centres of line[k - 1] and line[k], if any."""
+    return next((k for k in range(1, len(line)) if line[k - 1].cx < x < line[k].cx), None)
+
+
 def _symbol_gaps(line: list[Mark], symbols: list[Mark]) -> set[int]:
     """The k for which a symbol stands between line[k - 1] and line[k] ("12/03", "4 x 5")."""
     ends = set()
     for mark in symbols:
-        for k in range(1, len(line)):
+        k = _gap_at(line, mark.cx)
+        if k is not None:
             before, after = line[k - 1], line[k]
-            if (before.cx < mark.cx < after.cx
-                    and min(before.y0, after.y0) < mark.cy < max(before.y1, after.y1)):
+            if min(before.y0, after.y0) < mark.cy < max(before.y1, after.y1):
                 ends.add(k)
     return ends
 
