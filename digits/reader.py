@@ -49,6 +49,13 @@ class ReaderConfig:
     # wide single ones (0, 2, 4, 5), so one wrong cut should cost more than one missed
     split_rounds: int = 2  # halves still that wide are cut again: three digits touching
     max_cuts: int = 8  # cuts tried per wide mark
+    # A mark as wide as two digits that the symbol network says is no digit at
+    # all (see ``symbol_bar``) is mostly two touching digits the split model
+    # hesitated over; left whole it would be dropped as a symbol and its digits
+    # vanish ("143" read "3"). Its best cut need only beat these log-odds. (A
+    # "$" is narrower than ``pair_width`` and keeps the strict bar.)
+    pair_width: float = 0.9  # x height
+    no_digit_split_odds: float = -3.0
     thin_stroke: float = 0.3  # x the page's usual stroke width: thinner marks are what is
     # left of faint ruled lines or a printed box, not digits written with the same pen
     pen_piece: float = 1.6  # x the page's usual stroke width: a thick piece at most this
@@ -373,15 +380,23 @@ def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
     A single digit's halves often look like digits too ("0" -> "1" "1"), and the
     model reads two squeezed digits as one, confidently; so no one cue decides.
     The logistic model weighs them all (width, both readings, where and how
-    much ink the cut goes through) and a cut must beat ``config.split_odds``.
+    much ink the cut goes through) and a cut must beat ``config.split_odds``,
+    or ``config.no_digit_split_odds`` for a pair-wide mark that is no digit whole.
     """
     todo, done = list(found), []
     for _ in range(config.split_rounds):
         plans = read_cuts(todo, height, recognizer, config)
+        pairs = [i for i, plan in enumerate(plans)
+                 if plan and todo[i].mark.w >= config.pair_width * height]
+        no_digit = np.zeros(len(todo), bool)
+        if pairs:
+            no_digit[pairs] = symbol_probability(
+                np.stack([todo[i].model_input for i in pairs])) >= config.symbol_bar
         split = []
-        for piece, plan in zip(todo, plans):
+        for piece, plan, whole_is_symbol in zip(todo, plans, no_digit):
             odds = [float(cut.features @ SPLIT_WEIGHTS) + SPLIT_BIAS for cut in plan]
-            if odds and max(odds) > config.split_odds:
+            bar = config.no_digit_split_odds if whole_is_symbol else config.split_odds
+            if odds and max(odds) > bar:
                 best = plan[int(np.argmax(odds))]
                 split += [best.left, best.right]
             else:

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
+from digits.bench.sets import number_pages
 from digits.reader import PageReading, ReaderConfig, ReaderError, read_page
 from digits.synth import ink_on_paper, number_page
 
@@ -152,6 +153,17 @@ def test_squeezed_pairs_are_mostly_read_as_two_digits(rng, pool, recognizer):
         number = "".join(str(d) for d in rng.integers(0, 10, rng.integers(3, 7)))
         pages.append(write(rng, pool, [[number]], touching=True))
     assert len(misread(pages, recognizer)) <= 10  # 13 before the split model
+
+
+def test_touching_pair_that_is_no_digit_whole_is_cut_not_dropped(mnist, recognizer):
+    """Two touching digits the split model hesitates over look like no digit at all
+    read whole: rather than being dropped as a symbol, the pair is cut."""
+    pages = number_pages(mnist.x_test, mnist.y_test, 106, seed=5000)
+    pairs = [pages[5], pages[105]]  # scikit-learn digits: "14" and "28" touch
+    assert [text for _, text in pairs] == ["143", "286"]
+    strict = ReaderConfig(no_digit_split_odds=ReaderConfig().split_odds)
+    assert [read_page(image, recognizer, strict).text for image, _ in pairs] == ["3", "6"]
+    assert [read_page(image, recognizer).text for image, _ in pairs] == ["143", "286"]
 
 
 @pytest.fixture
