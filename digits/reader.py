@@ -389,9 +389,7 @@ def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
         pairs = [i for i, plan in enumerate(plans)
                  if plan and todo[i].mark.w >= config.pair_width * height]
         no_digit = np.zeros(len(todo), bool)
-        if pairs:
-            no_digit[pairs] = symbol_probability(
-                np.stack([todo[i].model_input for i in pairs])) >= config.symbol_bar
+        no_digit[pairs] = _not_digit_probability([todo[i] for i in pairs]) >= config.symbol_bar
         split = []
         for piece, plan, whole_is_symbol in zip(todo, plans, no_digit):
             odds = [float(cut.features @ SPLIT_WEIGHTS) + SPLIT_BIAS for cut in plan]
@@ -457,6 +455,12 @@ def read_page(image: np.ndarray, recognizer: Recognizer | None = None,
     return _in_reading_order(found, symbols, small, height, scale, config)
 
 
+def _not_digit_probability(pieces: list[_Found]) -> np.ndarray:
+    """P(not a digit) (N,) of pieces read whole, in one run of the symbol network."""
+    return symbol_probability(np.stack([f.model_input for f in pieces]) if pieces
+                              else np.zeros((0, 28, 28), np.float32))
+
+
 def _without_symbols(found: list[_Found], config: ReaderConfig) -> tuple[list[_Found], list]:
     """(the digits, [(mark, P(symbol))] for the marks that are not digits).
 
@@ -465,8 +469,7 @@ def _without_symbols(found: list[_Found], config: ReaderConfig) -> tuple[list[_F
     """
     p = np.zeros(len(found))
     asked = [i for i, f in enumerate(found) if not f.cut]
-    if asked:
-        p[asked] = symbol_probability(np.stack([found[i].model_input for i in asked]))
+    p[asked] = _not_digit_probability([found[i] for i in asked])
     digit = p < config.symbol_bar
     return ([f for f, keep in zip(found, digit) if keep],
             [(f.mark, float(q)) for f, q, keep in zip(found, p, digit) if not keep])
