@@ -10,6 +10,7 @@ from pathlib import Path
 
 from digits.bundle import BundleError
 from digits.data import DataError
+from digits.model import ARCHITECTURES
 
 
 def _progress_bar(done: int, total: int, text: str, width: int = 30) -> None:
@@ -172,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train a model and save it as a bundle")
-    p.add_argument("--arch", choices=["cnn", "mlp"], default="cnn")
+    p.add_argument("--arch", choices=ARCHITECTURES, default="cnn")
     p.add_argument("--preset", choices=["quick", "standard"], default="standard")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)

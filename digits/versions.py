@@ -41,7 +41,7 @@ class Version:
 
     name: str
     created: str  # ISO 8601, UTC
-    arch: str  # "cnn" or "mlp"
+    arch: str  # "cnn", "deep" or "mlp"
     accuracy: float  # MNIST test accuracy, 0..1
     training_seconds: float | None
     epochs: int | None

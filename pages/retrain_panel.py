@@ -35,12 +35,13 @@ from digits.jobs import (
     read_status,
     start_job,
 )
+from digits.model import ARCHITECTURES
 from digits.train import PRESETS, TrainConfig, preset
 from digits.versions import activate, delete_version, list_versions, rollback_to_shipped
 
 PRESET_NOTES = {
     "quick": "about a minute of training, >= 99.0 % test accuracy",
-    "standard": "the shipped recipe, >= 99.5 % test accuracy, 20 minutes or more",
+    "standard": "the shipped recipe, >= 99.5 % test accuracy, 30 minutes or more",
 }
 
 
@@ -147,7 +148,8 @@ def _chosen_config() -> TrainConfig:
         return config
     base = PRESETS["standard"]
     cols = st.columns(5)
-    arch = cols[0].selectbox("Architecture", ["cnn", "mlp"], key="retrain_arch")
+    arch = cols[0].selectbox("Architecture", ARCHITECTURES, key="retrain_arch",
+                             index=ARCHITECTURES.index(base.arch))
     epochs = cols[1].number_input("Epochs", min_value=1, value=5, step=1, key="retrain_epochs")
     batch = cols[2].number_input("Batch size", min_value=1, value=base.batch_size, step=32,
                                  key="retrain_batch")
