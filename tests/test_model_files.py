@@ -7,11 +7,11 @@ import pytest
 
 from digits import bundle as bundles
 from digits.bundle import BundleError
-from digits.train import Cancelled, TrainConfig, train, train_and_save
+from digits.train import PRESETS, Cancelled, TrainConfig, train, train_and_save
 
-# With every augmentation the standard preset uses (retrace, styles).
-TINY = TrainConfig(epochs=1, batch_size=32, train_limit=400, validation_size=64, seed=3,
-                   retrace=True, styles=True)
+# The standard preset's architecture, with every augmentation it uses (retrace, styles).
+TINY = TrainConfig(arch=PRESETS["standard"].arch, epochs=1, batch_size=32, train_limit=400,
+                   validation_size=64, seed=3, retrace=True, styles=True)
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +65,7 @@ def test_bundle_records_what_the_training_page_needs(tiny_dir):
     """metrics.json and history.json hold scores, config, sizes, versions and curves."""
     bundle = bundles.active_bundle(tiny_dir)
     m = bundle.metrics
-    assert m["config"]["arch"] == "cnn" and m["params"] > 10_000
+    assert m["config"]["arch"] == "deep" and m["params"] > 10_000
     assert len(m["test"]["confusion"]) == 10 and m["test"]["count"] == 10_000
     assert {"keras", "tensorflow", "numpy"} <= set(m["versions"])
     assert len(m["data"]["sha256"]) == 64
