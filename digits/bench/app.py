@@ -116,8 +116,13 @@ def _draw_one(page, fraction: float = 0.6) -> None:
         page.mouse.move(x + 0.3 * k, top + (bottom - top) * k / 15)
 
 
-def _timed_stroke(page, probe: AppProbe, patience: float) -> float | None:
-    """Draw a stroke; seconds from releasing the mouse to the reading, None if none came."""
+def _timed_stroke(page, probe: AppProbe, patience: float,
+                  sent: list[float]) -> tuple[float, float | None] | None:
+    """Draw a stroke; (seconds from releasing the mouse to the reading, to the first
+    message the page sent the server), or None if no reading came.
+
+    ``sent`` collects the perf_counter times of the page's websocket messages.
+    """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.wait_for_timeout(300)  # let the canvas wire its mouse handlers (untimed)
@@ -129,7 +134,9 @@ def _timed_stroke(page, probe: AppProbe, patience: float) -> float | None:
                                polling="raf", timeout=patience * 1000)
     except PlaywrightTimeout:
         return None
-    return time.perf_counter() - released
+    shown = time.perf_counter() - released
+    after = [t - released for t in sent if t >= released]
+    return shown, (min(after) if after else None)
 
 
 def _wait_script_done(page, timeout: float) -> None:
@@ -159,6 +166,7 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
 
     Returns ``ready_s`` (from launching ``streamlit run`` to the page ready for
     a drawing), ``round_trip_ms`` (median, mouse released to reading shown),
+    ``sent_ms`` (median, mouse released to the canvas' value leaving the browser),
     ``rss_mb`` and ``peak_rss_mb`` of the server after the strokes (and, with
     ``probe.visit_pages``, after opening every page: ``pages``).
     """
@@ -178,6 +186,9 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
         try:
             wait_healthy(port, server, timeout)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            sent: list[float] = []  # when the page sent the server a message
+            page.on("websocket", lambda ws: ws.on(
+                "framesent", lambda _frame: sent.append(time.perf_counter())))
             page.goto(f"http://127.0.0.1:{port}/", timeout=timeout * 1000)
             _wait_ready(page, probe, timeout)
             ready_s = time.perf_counter() - started
@@ -186,10 +197,10 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
                 if stroke:  # a fresh page, so every stroke starts on an empty canvas
                     page.reload(timeout=timeout * 1000)
                     _wait_ready(page, probe, timeout)
-                trip = _timed_stroke(page, probe, patience=10)
+                trip = _timed_stroke(page, probe, 10, sent)
                 if trip is None:  # the canvas was not listening yet: draw once more
                     missed += 1
-                    trip = _timed_stroke(page, probe, patience=timeout)
+                    trip = _timed_stroke(page, probe, timeout, sent)
                 if trip is None:
                     raise RuntimeError("no reading appeared after two strokes")
                 trips.append(trip)
@@ -203,8 +214,11 @@ def measure_app(probe: AppProbe, strokes: int = 3, timeout: float = 60) -> dict:
             stop(server)
             browser.close()
             log.close()
-    return {"ready_s": ready_s, "round_trip_ms": float(np.median(trips)) * 1000,
-            "round_trips_ms": [round(t * 1000, 1) for t in trips], "missed_strokes": missed,
+    shown = [t for t, _ in trips]
+    left = [t for _, t in trips if t is not None]
+    return {"ready_s": ready_s, "round_trip_ms": float(np.median(shown)) * 1000,
+            "round_trips_ms": [round(t * 1000, 1) for t in shown], "missed_strokes": missed,
+            "sent_ms": float(np.median(left)) * 1000 if left else None,
             "pages": visited, **memory}
 
 

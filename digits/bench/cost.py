@@ -140,6 +140,14 @@ def app_in_browser(bench, say) -> None:
                       _get(ours, "ready_s"), _get(theirs, "ready_s"), at_most=10, note=note))
     report.add(Figure("app_round_trip_ms", "App: stroke released to reading shown, median", "ms",
                       _get(ours, "round_trip_ms"), _get(theirs, "round_trip_ms"), at_most=300))
+    report.add(Figure(
+        "app_stroke_sent_ms", "... of which the canvas holds the stroke before sending it, median",
+        "ms", _get(ours, "sent_ms"), _get(theirs, "sent_ms"),
+        note="Mouse released to the page's first websocket message to the server (the "
+        "canvas' new value). streamlit-drawable-canvas waits 200 ms after a stroke for the "
+        "next one before it sends (a fixed debounce in its frontend, not a setting), then "
+        "encodes the canvas as a PNG; the rest of the round trip is the server's rerun "
+        "and the browser showing it."))
     report.add(Figure("app_rss_mb", "App: server memory while serving (peak RSS)", "MB",
                       _get(ours, "peak_rss_mb"), _get(theirs, "peak_rss_mb"), at_most=600))
 
