@@ -88,7 +88,7 @@ PAGES_NOTE = ("Pages from synth.number_page, one 3-6 digit number each, half MNI
               "stroke: their 8x8 scans have no centre line to redraw); ruled 30 %, framed 20 %, "
               "two digits touching 10 %, a digit in two strokes 10 %, specks 30 %. (Earlier runs "
               "redrew scikit-learn digits with a ballpoint too, which turned their 8s into 1s "
-              "and 2s into Ls: 80.5 % read exactly with the same model and reader.) The "
+              "and 2s into Ls: 80.5 % read exactly with the model and reader of the time.) The "
               "tutorials have no reader: their "
               "pipeline returns one digit per image, so it cannot read a 3-6 digit number "
               "(not run).")
