@@ -34,6 +34,8 @@ def build_model(arch: str = "cnn"):
     --------
     >>> build_model("mlp").count_params()
     118282
+    >>> build_model("deep").count_params() - build_model("cnn").count_params()
+    147968
     """
     import keras
     from keras import layers

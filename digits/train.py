@@ -60,7 +60,7 @@ PRESETS = {
     "quick": TrainConfig(epochs=1, batch_size=64, augment=False, learning_rate=2e-3,
                          validation_size=2000),
     # The shipped model: the deeper CNN, augmentation (with ballpoint redraws and
-    # European 1s, 7s and 9s) and a long cosine schedule. About 28 minutes on 2 cores.
+    # European 1s, 7s and 9s) and a long cosine schedule. About 30 minutes on 2 cores.
     "standard": TrainConfig(arch="deep", epochs=20, retrace=True, styles=True),
 }
 

@@ -65,7 +65,7 @@ def test_bundle_records_what_the_training_page_needs(tiny_dir):
     """metrics.json and history.json hold scores, config, sizes, versions and curves."""
     bundle = bundles.active_bundle(tiny_dir)
     m = bundle.metrics
-    assert m["config"]["arch"] == "deep" and m["params"] > 10_000
+    assert m["config"]["arch"] == PRESETS["standard"].arch and m["params"] > 10_000
     assert len(m["test"]["confusion"]) == 10 and m["test"]["count"] == 10_000
     assert {"keras", "tensorflow", "numpy"} <= set(m["versions"])
     assert len(m["data"]["sha256"]) == 64

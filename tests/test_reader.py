@@ -62,7 +62,7 @@ CHECKS = [
 # Misreads of the current model and reader on the fixed draws below (the draws depend
 # on the pool, which the model picks): the other pages must be read exactly;
 # test_known_misreads fails (strict xfail) once these are read too. The previous
-# model misread the same two broken digits on these draws.
+# model misread the same two broken-digit pages on these draws.
 KNOWN_MISREADS = {
     ("407", "467"): "a 28 px 0 written open, like a C, read as 6",
     ("4091", "41091"): "a 4 written in two strokes: its bar is read as a 1 of its own",
