@@ -19,12 +19,12 @@ def _progress_bar(done: int, total: int, text: str, width: int = 30) -> None:
     sys.stderr.flush()
 
 
-def cmd_train(args) -> int:
-    from digits.bundle import set_active
-    from digits.train import preset, train_and_save
+def train_config(args):
+    """The preset's ``TrainConfig`` with only the options given on the command line changed."""
+    from digits.train import preset
 
-    overrides = {"arch": args.arch}
-    for field in ("epochs", "batch_size", "learning_rate", "seed", "train_limit"):
+    overrides = {}
+    for field in ("arch", "epochs", "batch_size", "learning_rate", "seed", "train_limit"):
         if getattr(args, field) is not None:
             overrides[field] = getattr(args, field)
     if args.no_augment:
@@ -34,6 +34,14 @@ def cmd_train(args) -> int:
             overrides[flag] = True
     config = preset(args.preset, **overrides)
     config.validate()
+    return config
+
+
+def cmd_train(args) -> int:
+    from digits.bundle import set_active
+    from digits.train import train_and_save
+
+    config = train_config(args)
     print(
         f"Training {config.arch} for {config.epochs} epoch(s) ({args.preset} preset).",
         file=sys.stderr,
@@ -173,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train a model and save it as a bundle")
-    p.add_argument("--arch", choices=ARCHITECTURES, default="cnn")
+    p.add_argument("--arch", choices=ARCHITECTURES, help="default: the preset's")
     p.add_argument("--preset", choices=["quick", "standard"], default="standard")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)

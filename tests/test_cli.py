@@ -40,6 +40,17 @@ def test_every_command_has_help(command):
     assert result.returncode == 0 and "usage" in result.stdout
 
 
+def test_train_options_change_only_what_is_given():
+    """`train --preset standard` trains the shipped recipe; each option given overrides it."""
+    from digits.cli import build_parser, train_config
+    from digits.train import PRESETS
+
+    parse = build_parser().parse_args
+    assert train_config(parse(["train", "--preset", "standard"])) == PRESETS["standard"]
+    quick = train_config(parse(["train", "--preset", "quick", "--arch", "mlp", "--epochs", "2"]))
+    assert (quick.arch, quick.epochs, quick.batch_size) == ("mlp", 2, PRESETS["quick"].batch_size)
+
+
 def test_predict_prints_one_json_line_per_image(images):
     """Good, blank, bad and missing files each get their own line; exit status 2."""
     digit, blank, text, missing = images
