@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from digits.decode import ImageError
+from digits.pairs import pair_input, pair_probability
 from digits.predict import LOW_CONFIDENCE, Recognizer, active_recognizer
 from digits.preprocess import digit_from_ink, find_ink, stroke_width
 from digits.segment import (
@@ -48,6 +49,11 @@ class ReaderConfig:
     split_odds: float = 1.0  # log-odds a cut must beat: touching digits are rarer than
     # wide single ones (0, 2, 4, 5), so one wrong cut should cost more than one missed
     split_rounds: int = 2  # halves still that wide are cut again: three digits touching
+    # A half is cut again only when the split model is much surer: three digits
+    # touching are rare, and a cut's half, with its cut edge, often looks like two
+    # to the pair network. Measured: wrong second cuts on generated pages at
+    # log-odds 1.3-4.9, a true third digit at 10.
+    split_again_odds: float = 6.0
     max_cuts: int = 8  # cuts tried per wide mark
     # A mark as wide as two digits that the symbol network says is no digit at
     # all (see ``symbol_bar``) is mostly two touching digits the split model
@@ -333,15 +339,19 @@ SPLIT_FEATURES = (
     "overlap",  # how far the halves' boxes overlap, / piece width
     "strokes cut",  # rows of ink the cut goes through / stroke width
     "shorter half",  # the shorter half's height / the piece's
+    "looks like two",  # the pair network's log-odds that the piece is two digits (digits.pairs)
 )
 # Fitted by ``python -m digits.splitfit`` (logistic regression, 1,500 pages of
 # MNIST training digits, half with a touching pair); log-odds of "two digits".
-SPLIT_WEIGHTS = np.array([5.09, 0.1, -0.37, 0.15, 0.42, 0.24, -3.11, -1.08, 3.36])
-SPLIT_BIAS = -6.27
+SPLIT_WEIGHTS = np.array([0.84, -0.79, -0.34, 0.06, 0.21, 0.54, 0.72, 0.31, 0.34, 0.76])
+SPLIT_BIAS = -0.15
 
 
-def split_features(piece: _Found, cut: _Cut, height: float) -> np.ndarray:
-    """The features (SPLIT_FEATURES) of cutting ``piece`` by ``cut``; halves read."""
+def split_features(piece: _Found, cut: _Cut, height: float, two: float) -> np.ndarray:
+    """The features (SPLIT_FEATURES) of cutting ``piece`` by ``cut``; halves read.
+
+    ``two`` is the pair network's log-odds that the whole piece is two digits.
+    """
     mark, a, b = piece.mark, cut.left, cut.right
     sure = certainty(np.array([piece.probabilities.max(), a.probabilities.max(),
                                b.probabilities.max()]))
@@ -355,6 +365,7 @@ def split_features(piece: _Found, cut: _Cut, height: float) -> np.ndarray:
         max(0, a.mark.x1 - b.mark.x0) / mark.w,
         cut.crossed / max(stroke_width(piece.own), 1.0),
         min(a.mark.h, b.mark.h) / mark.h,
+        two,
     ])
 
 
@@ -362,14 +373,20 @@ def read_cuts(pieces: list[_Found], height: float, recognizer: Recognizer,
               config: ReaderConfig) -> list[list[_Cut]]:
     """Every plausible cut of every piece at least ``split_width`` x height wide, read.
 
-    One model run over all halves; each cut comes back with its features.
+    One model run over all halves and one pair-network run over the pieces;
+    each cut comes back with its features.
     """
     plans = [_cuts_of(f, config) if f.mark.w >= config.split_width * height else []
              for f in pieces]
     _read([h for plan in plans for cut in plan for h in (cut.left, cut.right)], recognizer)
+    tried = [f for f, plan in zip(pieces, plans) if plan]
+    p = pair_probability(np.array([pair_input(f.own, f.crop) for f in tried], np.float32))
+    two = iter(np.log(np.clip(p, 1e-4, 1 - 1e-4) / np.clip(1 - p, 1e-4, 1 - 1e-4)))
     for piece, plan in zip(pieces, plans):
-        for cut in plan:
-            cut.features = split_features(piece, cut, height)
+        if plan:
+            odds = float(next(two))
+            for cut in plan:
+                cut.features = split_features(piece, cut, height, odds)
     return plans
 
 
@@ -384,16 +401,19 @@ def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
     or ``config.no_digit_split_odds`` for a pair-wide mark that is no digit whole.
     """
     todo, done = list(found), []
-    for _ in range(config.split_rounds):
+    for round_no in range(config.split_rounds):
         plans = read_cuts(todo, height, recognizer, config)
-        pairs = [i for i, plan in enumerate(plans)
-                 if plan and todo[i].mark.w >= config.pair_width * height]
+        tried = [i for i, plan in enumerate(plans) if plan]
         no_digit = np.zeros(len(todo), bool)
-        no_digit[pairs] = _not_digit_probability([todo[i] for i in pairs]) >= config.symbol_bar
+        no_digit[tried] = _not_digit_probability([todo[i] for i in tried]) >= config.symbol_bar
         split = []
         for piece, plan, whole_is_symbol in zip(todo, plans, no_digit):
+            if whole_is_symbol and piece.mark.w < config.pair_width * height:
+                done.append(piece)  # a "$" or "#", left whole to be left out
+                continue
             odds = [float(cut.features @ SPLIT_WEIGHTS) + SPLIT_BIAS for cut in plan]
-            bar = config.no_digit_split_odds if whole_is_symbol else config.split_odds
+            bar = (config.no_digit_split_odds if whole_is_symbol
+                   else config.split_again_odds if round_no else config.split_odds)
             if odds and max(odds) > bar:
                 best = plan[int(np.argmax(odds))]
                 split += [best.left, best.right]

@@ -186,17 +186,21 @@ def build_network():
     ], name="symbols")
 
 
-def train(x: np.ndarray, y: np.ndarray, epochs: int = 6, seed: int = 0):
-    """Fit the network on uint8 images (N, 28, 28) and labels (N,); returns the Keras model."""
+def train(x: np.ndarray, y: np.ndarray, epochs: int = 6, seed: int = 0, build=build_network):
+    """Fit ``build()`` on images (N, H, W) (uint8, or float in [0, 1]) and labels (N,).
+
+    Returns the Keras model. The pair network (:mod:`digits.pairs`) is fitted here too.
+    """
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = build_network()
+    model = build()
     steps = epochs * int(np.ceil(len(x) / 128))
     schedule = keras.optimizers.schedules.CosineDecay(3e-3, steps)
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    model.fit(x[..., None].astype(np.float32) / 255, y, batch_size=128, epochs=epochs, verbose=2)
+    x = x[..., None].astype(np.float32) / (255 if x.dtype == np.uint8 else 1)
+    model.fit(x, y, batch_size=128, epochs=epochs, verbose=2)
     return model
 
 

@@ -8,6 +8,7 @@ import copy
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -150,25 +151,29 @@ def test_three_touching_digits_are_cut_into_three(three_touching, recognizer):
 
 
 def test_squeezed_pairs_are_mostly_read_as_two_digits(rng, pool, recognizer):
-    """At least 13 of 24 amounts whose first two digits touch are read exactly."""
+    """At least 15 of 24 amounts whose first two digits touch are read exactly."""
     pages = []
     for _ in range(24):
         number = "".join(str(d) for d in rng.integers(0, 10, rng.integers(3, 7)))
         pages.append(write(rng, pool, [[number]], touching=True))
     # 13 before the split model; 11 since the pool was picked by the deep model (on the
-    # previous pool, with 9 misread, both models misread 9).
-    assert len(misread(pages, recognizer)) <= 11
+    # previous pool, with 9 misread, both models misread 9); 9 with the pair network,
+    # most of them a squeezed digit misread after the cut.
+    assert len(misread(pages, recognizer)) <= 9
 
 
 def test_touching_pair_that_is_no_digit_whole_is_cut_not_dropped(mnist, recognizer):
-    """Two touching digits the split model hesitates over look like no digit at all
-    read whole: rather than being dropped as a symbol, the pair is cut."""
+    """Two touching digits look like no digit at all read whole: where the split model
+    would not cut them, they are cut rather than dropped as a symbol."""
     pages = number_pages(mnist.x_test, mnist.y_test, 106, seed=5000)
     pairs = [pages[5], pages[105]]  # scikit-learn digits: "14" and "28" touch
     assert [text for _, text in pairs] == ["143", "286"]
-    strict = ReaderConfig(no_digit_split_odds=ReaderConfig().split_odds)
-    assert [read_page(image, recognizer, strict).text for image, _ in pairs] == ["3", "6"]
     assert [read_page(image, recognizer).text for image, _ in pairs] == ["143", "286"]
+    # A split model that hesitates over every cut, with the no-digit rule and without it.
+    hesitant = ReaderConfig(split_odds=20.0)
+    strict = replace(hesitant, no_digit_split_odds=20.0)
+    assert [read_page(image, recognizer, hesitant).text for image, _ in pairs] == ["143", "286"]
+    assert [read_page(image, recognizer, strict).text for image, _ in pairs] == ["3", "6"]
 
 
 @pytest.fixture
