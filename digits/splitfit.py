@@ -11,6 +11,11 @@ mark holds. It prints the weights to put in ``digits/reader.py``
 (``SPLIT_WEIGHTS``, ``SPLIT_BIAS``) and, on held-out pages of MNIST test
 digits and of scikit-learn's digits, how many touching pairs and how many
 single digits the fitted and the current weights would cut.
+
+One feature is the pair network's answer (:mod:`digits.pairs`): train that
+first (``python -m digits.pairs``), then refit here. The weights depend on
+the active digit model (the "how sure" features), so refit them after shipping
+a new model; the pair network looks only at the ink and does not.
 """
 
 from __future__ import annotations
