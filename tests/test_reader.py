@@ -285,6 +285,16 @@ def test_dollar_sign_is_left_out_of_the_amount(rng, pool, recognizer):
         assert x + w <= reading.digits[0].box[0] + 2  # the sign before the first digit
 
 
+def test_dollar_read_as_an_unsure_digit_is_left_out(mnist, recognizer):
+    """A "$" the symbol network is only 95 % sure of, and the digit model reads as an
+    unsure 8, is left out; without the rule it would lead the amount as an 8."""
+    image, text = number_pages(mnist.x_test, mnist.y_test, 2, seed=107, prefix="$")[1]
+    assert text == "634826"
+    assert read_page(image, recognizer).text == text
+    rule_off = ReaderConfig(unsure_symbol_bar=ReaderConfig().symbol_bar)
+    assert read_page(image, recognizer, rule_off).text == "8" + text
+
+
 def test_symbol_between_digits_ends_the_number(rng, pool, recognizer):
     """Digits on either side of a symbol are two numbers, however close."""
     image, _ = write(rng, pool, [["25$40"]], digit_px=48, pen=4)
