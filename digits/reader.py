@@ -63,8 +63,8 @@ class ReaderConfig:
     # A mark as wide as two digits that the symbol network says is no digit at
     # all (see ``symbol_bar``) is mostly two touching digits the split model
     # hesitated over; left whole it would be dropped as a symbol and its digits
-    # vanish ("143" read "3"). Its best cut need only beat these log-odds. (A
-    # "$" is narrower than ``pair_width`` and keeps the strict bar.)
+    # vanish ("143" read "3"). Its best cut need only beat these log-odds. A
+    # narrower mark that is no digit (a "$") is never cut: it is left out whole.
     pair_width: float = 0.9  # x height
     no_digit_split_odds: float = -3.0
     thin_stroke: float = 0.3  # x the page's usual stroke width: thinner marks are what is
