@@ -16,7 +16,7 @@ import pytest
 
 from digits.bench.sets import number_pages
 from digits.reader import PageReading, ReaderConfig, ReaderError, read_page
-from digits.synth import ink_on_paper, number_page
+from digits.synth import ink_on_paper, mouse_drawing, number_page
 
 POOL_SIZE = 250  # first MNIST test digits considered for the pool
 
@@ -136,6 +136,32 @@ def touching_pair(rng, pool):
 def test_touching_digits_are_cut_apart(touching_pair, recognizer):
     """Two digits joined by a stroke are read as two digits."""
     assert read_page(touching_pair, recognizer).text == "8452"
+
+
+def mouse_number(rng, pool, text: str, overlap: int) -> np.ndarray:
+    """``text`` drawn with a mouse on a wide RGBA canvas, each digit 150 px tall;
+    the first two digits overlap by ``overlap`` px (touching at their closest)."""
+    images, labels = pool
+    canvas = np.full((260, 150 * len(text) + 100, 4), 255, np.uint8)
+    x = 40
+    for k, char in enumerate(text):
+        digit = images[rng.choice(np.flatnonzero(labels == int(char)))]
+        drawing = mouse_drawing(digit, rng, canvas=(300, 300), stroke=12)
+        ys, xs = np.nonzero(drawing[..., 0] < 128)
+        crop = drawing[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        crop = cv2.resize(crop, (max(1, round(crop.shape[1] * 150 / crop.shape[0])), 150))
+        canvas[50:200, x : x + crop.shape[1]] = np.minimum(
+            canvas[50:200, x : x + crop.shape[1]], crop)
+        x += crop.shape[1] + (-overlap if k == 0 else 35)
+    return canvas
+
+
+def test_touching_digits_drawn_with_a_mouse_are_cut_apart(rng, pool, recognizer):
+    """On the Draw page's wide canvas, two digits drawn into each other read as two."""
+    numbers = ["".join(str(d) for d in rng.integers(0, 10, 3)) for _ in range(8)]
+    read = [read_page(mouse_number(rng, pool, text, overlap=6), recognizer).text
+            for text in numbers]
+    assert sum(r == t for r, t in zip(read, numbers)) >= 7, list(zip(numbers, read))
 
 
 @pytest.fixture
