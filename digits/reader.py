@@ -103,6 +103,7 @@ class ReadDigit:
     line: int  # 0-based line index, top to bottom
     number: int  # 0-based index of the number within the whole page
     low_confidence: bool
+    touching: bool = False  # cut apart from a digit it touched
 
 
 @dataclass(frozen=True)
@@ -585,7 +586,7 @@ def _in_reading_order(found: list[_Found], symbols: list, small: list[Mark], hei
             words[-1] += str(digit)
             digits.append(ReadDigit(
                 digit, confidence, f.probabilities, _original_box(mark, scale), f.model_input,
-                line_no, number, confidence < config.low_confidence))
+                line_no, number, confidence < config.low_confidence, f.cut))
         lines.append(" ".join(words))
     symbols = [{"box": list(_original_box(mark, scale)), "confidence": round(p, 6)}
                for mark, p in symbols]

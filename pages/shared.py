@@ -121,6 +121,8 @@ def show_digit_rows(image, digits, key: str, limit: int = 12) -> None:
         if read.low_confidence:
             second = sorted(range(10), key=lambda d: -read.probabilities[d])[1]
             text_col.caption(f"Not sure — or {second}?")
+        if read.touching:
+            text_col.caption("Cut apart from the digit it touched.")
         with bars_col:
             show_probabilities(read.probabilities, key=f"{key}-{i}", height=150)
     if len(digits) > limit:

@@ -145,6 +145,21 @@ def test_uploaded_photo_of_a_number_is_read(three_digit_photo):
     assert len(at.get("plotly_chart")) == 3  # probability bars per digit
 
 
+def test_digits_cut_from_a_touching_pair_say_so(mnist):
+    """Each digit of a touching pair says it was cut apart; the other digits do not."""
+    from digits.synth import number_page
+
+    # A draw whose "4" and "1" the reader parts (in some draws it reads the pair as a 4).
+    image, text = number_page(np.random.default_rng(2), [["4186"]], mnist.x_test,
+                              mnist.y_test, touching=True, digit_px=60, pen=5, tilt=0)
+    at = open_page("pages/upload.py")
+    at.file_uploader(key="upload_file").set_value(("pair.png", png_bytes(image), "image/png"))
+    at.run()
+    assert not at.exception and not at.error
+    notes = [c.value for c in at.caption if c.value.startswith("Cut apart")]
+    assert f">{text}</p>" in texts(at) and len(notes) == 2
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
