@@ -93,24 +93,15 @@ def training_set(page_set: list, recognizer, config=None) -> tuple[np.ndarray, n
     Every mark of ``page_set`` (``[(image, digit boxes)]``) wide enough for the
     reader to try cutting, seen as the reader sees it.
     """
-    from digits import reader
+    from digits import reader, splitfit
 
     config = config or reader.ReaderConfig()
     views, pairs = [], []
-    for image, boxes in page_set:
-        page = reader.read_pieces(image, recognizer, config)
-        if page is None:
-            continue
-        found, _, height, scale = page
-        centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in boxes]) / scale  # (D, 2)
-        for piece in found:
-            m = piece.mark
-            if m.w < config.split_width * height:
-                continue
-            inside = ((centres[:, 0] >= m.x0) & (centres[:, 0] < m.x1)
-                      & (centres[:, 1] >= m.y0) & (centres[:, 1] < m.y1))
-            views.append(pair_input(piece.own, piece.crop))
-            pairs.append(inside.sum() >= 2)
+    for found, height, two in splitfit.labelled_marks(page_set, recognizer, config):
+        for piece, holds_two in zip(found, two):
+            if piece.mark.w >= config.split_width * height:
+                views.append(pair_input(piece.own, piece.crop))
+                pairs.append(holds_two)
     return (np.array(views, np.float32).reshape(-1, HEIGHT, WIDTH),
             np.array(pairs, np.uint8))
 

@@ -50,25 +50,36 @@ def pages(images: np.ndarray, labels: np.ndarray, n: int, seed: int, pen: int | 
     return out
 
 
-def samples(page_set: list, recognizer: Recognizer,
-            config: reader.ReaderConfig = reader.ReaderConfig()) -> tuple[np.ndarray, np.ndarray]:
-    """(features (N, F), holds two or more digits (N,) bool) of every mark that can be cut."""
-    features, pairs = [], []
+def labelled_marks(page_set: list, recognizer: Recognizer,
+                   config: reader.ReaderConfig = reader.ReaderConfig()):
+    """Each page read up to the cutting of marks: yields (pieces, digit height, two (N,) bool).
+
+    ``two`` says which pieces hold two or more of the page's digits (by the
+    digit boxes of ``page_set``: ``[(image, boxes)]``).
+    """
     for image, boxes in page_set:
         page = reader.read_pieces(image, recognizer, config)
         if page is None:
             continue
         found, _, height, scale = page
         centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in boxes]) / scale  # (D, 2)
-        for piece, plan in zip(found, reader.read_cuts(found, height, recognizer, config)):
-            if not plan:
-                continue
-            m = piece.mark
-            inside = ((centres[:, 0] >= m.x0) & (centres[:, 0] < m.x1)
-                      & (centres[:, 1] >= m.y0) & (centres[:, 1] < m.y1))
-            best = max(plan, key=lambda cut: cut.features[UNSURE_HALF])  # most legible
-            features.append(best.features)
-            pairs.append(inside.sum() >= 2)
+        two = np.array([((centres[:, 0] >= f.mark.x0) & (centres[:, 0] < f.mark.x1)
+                         & (centres[:, 1] >= f.mark.y0) & (centres[:, 1] < f.mark.y1)).sum() >= 2
+                        for f in found], bool)
+        yield found, height, two
+
+
+def samples(page_set: list, recognizer: Recognizer,
+            config: reader.ReaderConfig = reader.ReaderConfig()) -> tuple[np.ndarray, np.ndarray]:
+    """(features (N, F), holds two or more digits (N,) bool) of every mark that can be cut."""
+    features, pairs = [], []
+    for found, height, two in labelled_marks(page_set, recognizer, config):
+        plans = reader.read_cuts(found, height, recognizer, config)
+        for plan, holds_two in zip(plans, two):
+            if plan:
+                best = max(plan, key=lambda cut: cut.features[UNSURE_HALF])  # most legible
+                features.append(best.features)
+                pairs.append(holds_two)
     return np.array(features).reshape(-1, len(reader.SPLIT_FEATURES)), np.array(pairs, bool)
 
 
