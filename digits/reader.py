@@ -69,8 +69,9 @@ class ReaderConfig:
     no_digit_split_odds: float = -3.0
     # ... unless the pair network (digits.pairs) does not think it two digits either:
     # then it is a wide symbol (a "$" as wide as a digit is tall, cut as "93" before).
-    # Measured on the benchmark's 900 pages: such wide "$" at log-odds 1.2, -1.3 and
-    # -4.3; marks that were two digits the symbol network calls no digit at 2.0-9.2.
+    # Measured on the benchmark's 900 pages: wide "$" at log-odds -1.3 and -4.3 (one at
+    # 1.2 is still cut); marks that were two digits the symbol network calls no digit at
+    # 2.0-9.2.
     no_digit_pair_odds: float = 0.0
     thin_stroke: float = 0.3  # x the page's usual stroke width: thinner marks are what is
     # left of faint ruled lines or a printed box, not digits written with the same pen
