@@ -360,6 +360,7 @@ SPLIT_FEATURES = (
     "shorter half",  # the shorter half's height / the piece's
     "looks like two",  # the pair network's log-odds that the piece is two digits (digits.pairs)
 )
+TWO = SPLIT_FEATURES.index("looks like two")  # the same for every cut of a piece
 # Fitted by ``python -m digits.splitfit`` (logistic regression, 1,500 pages of
 # MNIST training digits, half with a touching pair); log-odds of "two digits".
 SPLIT_WEIGHTS = np.array([0.84, -0.79, -0.34, 0.06, 0.21, 0.54, 0.72, 0.31, 0.34, 0.76])
@@ -436,7 +437,7 @@ def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
         cutting = []
         for piece, plan, whole_is_symbol in zip(todo, plans, no_digit):
             if whole_is_symbol and (piece.mark.w < config.pair_width * height
-                                    or plan[0].features[-1] <= config.no_digit_pair_odds):
+                                    or plan[0].features[TWO] <= config.no_digit_pair_odds):
                 done.append(piece)  # a "$" or "#", left whole to be left out
                 continue
             odds = [float(cut.features @ SPLIT_WEIGHTS) + SPLIT_BIAS for cut in plan]
