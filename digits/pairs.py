@@ -17,13 +17,12 @@ The result is ``digits/pairs.npz`` (a :class:`~digits.runtime.NumpyNetwork`).
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from digits.runtime import NumpyNetwork
+from digits.runtime import NumpyNetwork, class_probability
 
 PATH = Path(__file__).with_name("pairs.npz")
 HEIGHT, WIDTH = 32, 64  # px: the network's view of a mark, twice as wide as tall
@@ -56,16 +55,9 @@ def pair_input(own: np.ndarray, ink: np.ndarray) -> np.ndarray:
     return view / max(float(view.max()), 1e-6)
 
 
-@functools.cache
-def _network() -> NumpyNetwork:
-    return NumpyNetwork.load(PATH)
-
-
 def pair_probability(views: np.ndarray) -> np.ndarray:
     """P(two or more digits) (N,) for views (N, HEIGHT, WIDTH) from :func:`pair_input`."""
-    if not len(views):
-        return np.zeros(0, np.float32)
-    return _network()(views)[:, PAIR]
+    return class_probability(PATH, views, PAIR)
 
 
 def build_network():

@@ -161,3 +161,16 @@ class NumpyNetwork:
             else:
                 raise ValueError(f"Unknown operation {name!r} in the model program.")
         return x
+
+
+@functools.cache
+def _packaged(path) -> NumpyNetwork:
+    return NumpyNetwork.load(path)
+
+
+def class_probability(path, inputs: np.ndarray, column: int) -> np.ndarray:
+    """P(class ``column``) (N,) by a network packaged with the code (loaded once), for
+    inputs (N, H, W) float in [0, 1]; the symbol and pair networks answer through this."""
+    if not len(inputs):
+        return np.zeros(0, np.float32)
+    return _packaged(path)(inputs)[:, column]

@@ -22,7 +22,6 @@ The result is ``digits/symbols.npz`` (a :class:`~digits.runtime.NumpyNetwork`).
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import cv2
@@ -30,7 +29,7 @@ import numpy as np
 
 from digits.augment import augment_batch, retrace
 from digits.preprocess import SIZE, to_model_input
-from digits.runtime import NumpyNetwork
+from digits.runtime import NumpyNetwork, class_probability
 
 PATH = Path(__file__).with_name("symbols.npz")
 # Characters written beside numbers that no digit looks like.
@@ -204,16 +203,9 @@ def train(x: np.ndarray, y: np.ndarray, epochs: int = 6, seed: int = 0, build=bu
     return model
 
 
-@functools.cache
-def _network() -> NumpyNetwork:
-    return NumpyNetwork.load(PATH)
-
-
 def symbol_probability(inputs: np.ndarray) -> np.ndarray:
     """P(not a digit) (N,) for model inputs (N, 28, 28) float in [0, 1]."""
-    if not len(inputs):
-        return np.zeros(0, np.float32)
-    return _network()(inputs)[:, SYMBOL]
+    return class_probability(PATH, inputs, SYMBOL)
 
 
 def measure(network: NumpyNetwork, bar: float, rng: np.random.Generator,
