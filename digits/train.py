@@ -156,7 +156,8 @@ def _bundle(name: str, models_dir=None):
 
 
 def _page_digits(config, x, y, models_dir, rng, on_pages, should_stop):
-    """Digits cut out of ``config.pages`` pages written with ``x`` / ``y``, read by the start model."""
+    """Digits cut out of ``config.pages`` pages written with ``x`` / ``y``, read by
+    the model training starts from."""
     from digits.pagecrops import page_digits
     from digits.predict import recognizer_for
 
