@@ -103,51 +103,6 @@ def low_resolution(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (np.clip((up - low) / (high - low), 0, 1) * 255).astype(np.uint8)
 
 
-OPTDIGITS_SIDE = 32  # a scanner's bitmap, read back as 8x8 counts of 4x4 blocks
-
-
-def coarse_scan(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The (28, 28) uint8 digit as an 8x8 form scanner records it, drawn back at 28x28.
-
-    The process that made the UCI "optdigits" forms (scikit-learn's
-    ``load_digits``) and many form readers: the digit is scaled to a 32x32
-    black-and-white bitmap (narrow digits widened up to 1.6x, the pen 1-3 px),
-    each 4x4 block becomes one of 17 grey levels, and the 8x8 result is drawn
-    back smooth, as :func:`digits.synth.sklearn_digits` draws those scans. The
-    writer's hand is still MNIST's; only the scanner is new.
-    """
-    ys, xs = np.nonzero(image > 30)
-    if not len(ys):
-        return image.copy()
-    crop = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32) / 255
-    h, w = crop.shape
-    side = OPTDIGITS_SIDE
-    f = side / max(h, w)
-    size = (min(side, max(1, round(w * f * rng.uniform(1.0, 1.6)))), max(1, round(h * f)))
-    scaled = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
-    pen = int(rng.integers(0, 3))
-    if pen:
-        scaled = cv2.dilate(scaled, np.ones((pen + 1, pen + 1), np.uint8))
-    bitmap = np.zeros((side, side), np.float32)
-    y0, x0 = (side - scaled.shape[0]) // 2, (side - scaled.shape[1]) // 2
-    bitmap[y0 : y0 + scaled.shape[0], x0 : x0 + scaled.shape[1]] = scaled > 0.5
-    counts = np.round(cv2.resize(bitmap, (8, 8), interpolation=cv2.INTER_AREA) * 16) / 16
-    return drawn_scan(counts)
-
-
-def drawn_scan(counts: np.ndarray, size: int = 28) -> np.ndarray:
-    """An (8, 8) scan of grey levels 0-1 as a smooth (size, size) uint8 digit.
-
-    Upsampled and re-thresholded so strokes look written, not blocky, with a
-    4 px margin like MNIST's.
-    """
-    inner = size - 8
-    up = cv2.resize(counts.astype(np.float32), (inner, inner), interpolation=cv2.INTER_CUBIC)
-    out = np.zeros((size, size), np.uint8)
-    out[4 : 4 + inner, 4 : 4 + inner] = (np.clip((up - 0.25) / 0.5, 0, 1) * 255).astype(np.uint8)
-    return out
-
-
 # How often a digit is rewritten in a style MNIST's writers seldom used (when
 # augment_batch gets labels): a 1 with a flag, a 7 with a bar, a 9 with a curled tail.
 STYLE_PROBABILITY = {1: 0.35, 7: 0.25, 9: 0.25}

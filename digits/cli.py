@@ -11,7 +11,6 @@ from pathlib import Path
 from digits.bundle import BundleError
 from digits.data import DataError
 from digits.model import ARCHITECTURES
-from digits.train import PRESETS
 
 
 def _progress_bar(done: int, total: int, text: str, width: int = 30) -> None:
@@ -25,8 +24,7 @@ def train_config(args):
     from digits.train import preset
 
     overrides = {}
-    for field in ("arch", "epochs", "batch_size", "learning_rate", "seed", "train_limit",
-                  "start_from", "pages"):
+    for field in ("arch", "epochs", "batch_size", "learning_rate", "seed", "train_limit"):
         if getattr(args, field) is not None:
             overrides[field] = getattr(args, field)
     if args.no_augment:
@@ -69,14 +67,8 @@ def cmd_train(args) -> int:
             flush=True,
         )
 
-    def on_pages(done, total):
-        _progress_bar(done, total, f"pages written and read {time.time() - started:.0f}s")
-        if done == total:
-            sys.stderr.write("\n")
-
     bundle = train_and_save(
-        config, models_dir=args.models_dir, name=args.name, on_epoch=on_epoch,
-        on_batch=on_batch, on_pages=on_pages,
+        config, models_dir=args.models_dir, name=args.name, on_epoch=on_epoch, on_batch=on_batch
     )
     print(
         f"Saved {bundle.path} - test accuracy {bundle.accuracy:.2%}, "
@@ -190,9 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train a model and save it as a bundle")
     p.add_argument("--arch", choices=ARCHITECTURES, help="default: the preset's")
-    p.add_argument("--preset", choices=list(PRESETS), default="standard",
-                   help="quick: 1 epoch; standard: the shipped recipe; pages: go on training "
-                        "the active model on digits cut out of written pages")
+    p.add_argument("--preset", choices=["quick", "standard"], default="standard")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--learning-rate", type=float)
@@ -204,10 +194,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="redraw some digits along their centre line with an even pen")
     p.add_argument("--styles", action="store_true",
                    help="write some 1s, 7s and 9s with a flag, a bar, a curled tail")
-    p.add_argument("--start-from", metavar="NAME",
-                   help="go on training this bundle (\"active\": the active one)")
-    p.add_argument("--pages", type=int,
-                   help="with --start-from: mix in digits cut out of this many written pages")
     p.add_argument("--name", help="bundle folder name (default: date-time-arch)")
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_train)

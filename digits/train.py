@@ -7,7 +7,6 @@ import platform
 import time
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -33,9 +32,6 @@ class TrainConfig:
     styles: bool = False  # also write some 1s, 7s and 9s as Europe does (augment.writing_style)
     validation_size: int = 5000  # training images held out for val_* curves
     train_limit: int | None = None  # use only the first N training images (tests)
-    start_from: str | None = None  # a bundle name in the models folder: go on training it
-    pages: int = 0  # with start_from: write this many pages with training digits, read them
-    page_share: float = 0.3  # ... and make this share of each batch the digits cut out of them
     seed: int | None = 0  # None: a different run each time
 
     def validate(self) -> None:
@@ -53,12 +49,6 @@ class TrainConfig:
             problems.append("validation size cannot be negative")
         if self.train_limit is not None and self.train_limit < 2 * self.batch_size:
             problems.append("train_limit must hold at least two batches")
-        if not 0 <= self.pages <= 20000:
-            problems.append("pages must be between 0 and 20,000")
-        if self.pages and not self.start_from:
-            problems.append("pages needs start_from: the pages are read with that model")
-        if not 0.0 < self.page_share <= 0.9:
-            problems.append("page_share must be above 0 and at most 0.9")
         if problems:
             raise ValueError("Invalid training settings: " + "; ".join(problems) + ".")
 
@@ -72,11 +62,6 @@ PRESETS = {
     # The shipped model: the deeper CNN, augmentation (with ballpoint redraws and
     # European 1s, 7s and 9s) and a long cosine schedule. About 30 minutes on 2 cores.
     "standard": TrainConfig(arch="deep", epochs=20, retrace=True, styles=True),
-    # The standard model, then 3 more epochs in which 30 % of each batch are digits that
-    # the reader cut out of 3,000 pages written with training digits (digits.pagecrops).
-    # About 15 minutes on 2 cores after the standard run.
-    "pages": TrainConfig(arch="deep", epochs=3, learning_rate=3e-4, retrace=True, styles=True,
-                         start_from="active", pages=3000),
 }
 
 
@@ -91,16 +76,9 @@ class TrainResult:
     seconds: float
 
 
-def _batches(x, y, config: TrainConfig, rng, page_x=None, page_y=None):
-    """A Keras PyDataset that augments each batch as it is requested.
-
-    With ``page_x`` / ``page_y`` (digits cut out of pages), ``config.page_share``
-    of each batch is drawn from them, as they are: they are already photographed.
-    """
+def _batches(x, y, config: TrainConfig, rng):
+    """A Keras PyDataset that augments each batch as it is requested."""
     import keras
-
-    extra = int(round(config.batch_size * config.page_share)) if page_x is not None else 0
-    per_batch = config.batch_size - extra
 
     class Batches(keras.utils.PyDataset):
         def __init__(self):
@@ -108,67 +86,20 @@ def _batches(x, y, config: TrainConfig, rng, page_x=None, page_y=None):
             self.order = rng.permutation(len(x))
 
         def __len__(self):
-            return math.ceil(len(x) / per_batch)
+            return math.ceil(len(x) / config.batch_size)
 
         def __getitem__(self, i):
-            idx = self.order[i * per_batch : (i + 1) * per_batch]
-            images, labels = x[idx], y[idx]
+            idx = self.order[i * config.batch_size : (i + 1) * config.batch_size]
+            images = x[idx]
             if config.augment:
                 images = augment_batch(images, rng, config.elastic, config.retrace,
-                                       labels if config.styles else None)
-            if extra:
-                pick = rng.integers(0, len(page_x), extra)
-                images = np.concatenate([images, page_x[pick]])
-                labels = np.concatenate([labels, page_y[pick]])
-            return images[..., None].astype(np.float32) / 255.0, labels
+                                       y[idx] if config.styles else None)
+            return images[..., None].astype(np.float32) / 255.0, y[idx]
 
         def on_epoch_end(self):
             self.order = rng.permutation(len(x))
 
     return Batches()
-
-
-def resolve_start(config: TrainConfig, models_dir=None) -> TrainConfig:
-    """``config`` with ``start_from="active"`` replaced by the active bundle's name.
-
-    Raises ``ValueError`` if the bundle to start from is missing or of another
-    architecture.
-    """
-    if not config.start_from:
-        return config
-    from digits.bundle import BundleError, active_bundle
-
-    try:
-        bundle = (active_bundle(models_dir) if config.start_from == "active"
-                  else _bundle(config.start_from, models_dir))
-    except BundleError as exc:
-        raise ValueError(f"Cannot start from {config.start_from!r}: {exc}") from None
-    if bundle.arch != config.arch:
-        raise ValueError(f"Cannot start from {bundle.name}: it is a {bundle.arch} model, "
-                         f"not {config.arch}.")
-    return replace(config, start_from=bundle.name)
-
-
-def _bundle(name: str, models_dir=None):
-    from digits.bundle import MODELS_DIR, load_bundle
-
-    return load_bundle(Path(models_dir or MODELS_DIR) / name)
-
-
-def _page_digits(config, x, y, models_dir, rng, on_pages, should_stop):
-    """Digits cut out of ``config.pages`` pages written with ``x`` / ``y``, read by
-    the model training starts from."""
-    from digits.pagecrops import page_digits
-    from digits.predict import recognizer_for
-
-    def report(done, total):
-        if on_pages:
-            on_pages(done, total)
-        if should_stop and should_stop():
-            raise Cancelled("Training was cancelled.")
-
-    recognizer = recognizer_for(_bundle(config.start_from, models_dir))
-    return page_digits(x, y, config.pages, recognizer, rng, report)
 
 
 def train(
@@ -177,22 +108,15 @@ def train(
     on_epoch: Callable[[int, dict], None] | None = None,
     on_batch: Callable[[int, int, dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    models_dir=None,
-    on_pages: Callable[[int, int], None] | None = None,
 ) -> TrainResult:
     """Train a model; report progress; stop early when ``should_stop()`` is true.
 
     ``on_epoch(epoch, logs)`` is called after each epoch (1-based) with loss,
     accuracy, val_loss, val_accuracy, lr and seconds; ``on_batch(epoch, batch,
-    logs)`` after each batch with ``batches`` (per epoch) added; with
-    ``config.pages``, ``on_pages(done, pages)`` while the pages are read,
-    before the first epoch. With ``config.start_from`` the model starts from
-    that bundle's weights (in ``models_dir``) instead of random ones.
+    logs)`` after each batch with ``batches`` (per epoch) added.
     Raises :class:`Cancelled` if stopped.
     """
     config.validate()
-    config = resolve_start(config, models_dir)
-    began = time.perf_counter()  # reading pages counts as training time
     import keras
 
     from digits.model import build_model
@@ -208,11 +132,7 @@ def train(
     n_val = min(config.validation_size, len(x) // 5)
     val_idx, train_idx = split[:n_val], split[n_val:]
     x_val = x[val_idx][..., None].astype(np.float32) / 255.0
-    page_x = page_y = None
-    if config.pages:
-        page_x, page_y = _page_digits(config, x[train_idx], y[train_idx], models_dir, rng,
-                                      on_pages, should_stop)
-    batches = _batches(x[train_idx], y[train_idx], config, rng, page_x, page_y)
+    batches = _batches(x[train_idx], y[train_idx], config, rng)
 
     steps = len(batches) * config.epochs
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -221,12 +141,7 @@ def train(
         warmup_target=config.learning_rate,
         warmup_steps=len(batches) // 2,
     )
-    if config.start_from:
-        from digits.bundle import load_keras_model
-
-        model = load_keras_model(_bundle(config.start_from, models_dir))
-    else:
-        model = build_model(config.arch)
+    model = build_model(config.arch)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
         loss="sparse_categorical_crossentropy",
@@ -258,6 +173,7 @@ def train(
                 on_epoch(epoch + 1, logs)
 
     progress = Progress()
+    started = time.perf_counter()
     model.fit(
         batches,
         epochs=config.epochs,
@@ -267,7 +183,7 @@ def train(
     )
     if should_stop and should_stop():
         raise Cancelled("Training was cancelled.")
-    return TrainResult(model=model, history=history, seconds=time.perf_counter() - began)
+    return TrainResult(model=model, history=history, seconds=time.perf_counter() - started)
 
 
 def predict_in_batches(model, images: np.ndarray, batch_size: int = 250) -> np.ndarray:
@@ -298,16 +214,10 @@ def train_and_save(
     on_epoch=None,
     on_batch=None,
     should_stop=None,
-    on_pages=None,
 ) -> ModelBundle:
-    """Train, evaluate on the MNIST test set and save a new bundle.
-
-    The bundle's config names the model it started from, if any, by its name.
-    """
+    """Train, evaluate on the MNIST test set and save a new bundle."""
     data = data or load_mnist()
-    config.validate()
-    config = resolve_start(config, models_dir)
-    result = train(config, data, on_epoch, on_batch, should_stop, models_dir, on_pages)
+    result = train(config, data, on_epoch, on_batch, should_stop)
     test = score_predictions(data.y_test, predict_in_batches(result.model, data.x_test))
     metrics = {
         "config": asdict(config),

@@ -83,11 +83,6 @@ class _Progress:
         self.update(loss=float(logs.get("loss", 0.0)), accuracy=float(logs.get("accuracy", 0.0)),
                     eta_seconds=eta)
 
-    def on_pages(self, done: int, pages: int) -> None:
-        """Before the first epoch of a run with ``pages``: the pages being written and read."""
-        self.update(force=done == pages,
-                    message=f"Writing and reading training pages: {done:,} of {pages:,}")
-
     def on_epoch(self, epoch: int, logs: dict) -> None:
         last = epoch >= self.status.epochs
         self.update(
@@ -173,7 +168,7 @@ def run_job(models_dir, job_id: str, lock_fd: int, min_interval: float = 0.5,
             bundle = train_and_save(
                 config, data, models_dir, name=status.bundle,
                 on_epoch=progress.on_epoch, on_batch=progress.on_batch,
-                should_stop=cancel.exists, on_pages=progress.on_pages,
+                should_stop=cancel.exists,
             )
         if cancel.exists():
             raise Cancelled()

@@ -41,10 +41,7 @@ from digits.versions import activate, delete_version, list_versions, rollback_to
 
 PRESET_NOTES = {
     "quick": "about a minute of training, >= 99.0 % test accuracy",
-    "standard": "the first step of the shipped recipe, >= 99.5 % test accuracy, "
-                "30 minutes or more",
-    "pages": "the second step: the active model trained on for 3 epochs with digits cut "
-             "out of 3,000 written pages, about 15 minutes more",
+    "standard": "the shipped recipe, >= 99.5 % test accuracy, 30 minutes or more",
 }
 
 

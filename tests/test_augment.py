@@ -71,19 +71,3 @@ def test_writing_styles_add_a_flag_a_bar_a_tail(mnist):
     assert all(change > 0.1 for change in growth.values()), growth
     four = mnist.x_test[np.flatnonzero(mnist.y_test == 4)[0]]
     assert writing_style(four, 4, rng) is four
-
-
-def test_coarse_scan_is_an_8x8_scan_that_keeps_the_digit(mnist, recognizer, rng):
-    """A coarse scan fills the 20 px box as a form scanner's bitmap does and still is
-    the digit: the shipped model reads it nearly as well as the original."""
-    from digits.augment import coarse_scan
-
-    images, labels = mnist.x_test[:300], mnist.y_test[:300]
-    scans = np.stack([coarse_scan(image, rng) for image in images])
-    assert scans.dtype == np.uint8 and scans.shape == images.shape
-    assert not scans[:, :4].any() and not scans[:, 24:].any()  # MNIST's 4 px margin
-    assert (scans.max(axis=(1, 2)) == 255).mean() > 0.9  # dark strokes (a thin 1 may fade)
-    read = recognizer.probabilities(scans.astype(np.float32) / 255).argmax(axis=1)
-    assert (read == labels).mean() >= 0.95
-    blank = np.zeros((28, 28), np.uint8)
-    assert not coarse_scan(blank, rng).any()

@@ -49,9 +49,6 @@ def test_train_options_change_only_what_is_given():
     assert train_config(parse(["train", "--preset", "standard"])) == PRESETS["standard"]
     quick = train_config(parse(["train", "--preset", "quick", "--arch", "mlp", "--epochs", "2"]))
     assert (quick.arch, quick.epochs, quick.batch_size) == ("mlp", 2, PRESETS["quick"].batch_size)
-    onward = train_config(parse(["train", "--preset", "pages", "--start-from", "v1",
-                                 "--pages", "40"]))
-    assert (onward.start_from, onward.pages, onward.epochs) == ("v1", 40, PRESETS["pages"].epochs)
 
 
 def test_predict_prints_one_json_line_per_image(images):

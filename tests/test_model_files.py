@@ -51,8 +51,6 @@ def test_stop_request_cancels_training(mnist):
         ("epochs", 0, "epochs"),
         ("batch_size", 1, "batch size"),
         ("learning_rate", 5.0, "learning rate"),
-        ("pages", 10, "start_from"),
-        ("page_share", 1.0, "page_share"),
     ],
 )
 def test_bad_settings_get_readable_messages(field, value, message):
@@ -144,35 +142,3 @@ def test_activating_a_broken_bundle_is_refused(tiny_dir, tmp_path):
     with pytest.raises(BundleError):
         bundles.set_active("broken", models)
     assert json.loads((models / "active.json").read_text())["active"] == "tiny"
-
-
-def test_going_on_from_a_bundle_with_page_digits(mnist, tmp_path):
-    """start_from "active" trains on from the active bundle's weights and names it in the
-    new bundle's config; pages mixes digits cut out of written pages into the batches."""
-    import shutil
-    from dataclasses import replace
-    from pathlib import Path
-
-    shipped = bundles.active_bundle(Path(__file__).parent.parent / "models")
-    models = tmp_path / "models"
-    shutil.copytree(shipped.path, models / shipped.name)
-    bundles.set_active(shipped.name, models)
-    pages = []
-    config = replace(TINY, start_from="active", pages=3, learning_rate=1e-5)
-    new = train_and_save(config, mnist, models, name="onward",
-                         on_pages=lambda done, total: pages.append((done, total)))
-    assert pages == [(1, 3), (2, 3), (3, 3)]
-    assert new.metrics["config"]["start_from"] == shipped.name
-    assert new.metrics["config"]["pages"] == 3
-    # One tiny epoch at a learning rate of 1e-5 hardly moves the shipped weights: the new
-    # model still reads MNIST's test set at ~99 % (one from scratch would be near 10-20 %).
-    assert new.accuracy > 0.98
-
-
-def test_starting_from_a_missing_or_other_bundle_is_refused(tiny_dir, mnist):
-    from dataclasses import replace
-
-    with pytest.raises(ValueError, match="Cannot start from 'nope'"):
-        train(replace(TINY, start_from="nope"), mnist, models_dir=tiny_dir)
-    with pytest.raises(ValueError, match="it is a deep model, not mlp"):
-        train(replace(TINY, arch="mlp", start_from="tiny"), mnist, models_dir=tiny_dir)
