@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from digits.decode import ImageError
-from digits.pairs import pair_input, pair_probability
+from digits.pairs import pair_digits, pair_input, pair_probability
 from digits.predict import LOW_CONFIDENCE, Recognizer, active_recognizer
 from digits.preprocess import digit_from_ink, find_ink, stroke_width
 from digits.segment import (
@@ -60,6 +60,14 @@ class ReaderConfig:
     # scikit-learn digits): both digits read right 273 -> 280 times (oracle: 304).
     half_pair_penalty: float = 1.0
     max_cuts: int = 8  # cuts tried per wide mark
+    # Where a mark is cut in two, each half's reading is multiplied by the pair
+    # digit network's reading of that side of the whole mark raised to this power
+    # (0: the halves alone). A cut gives the stroke two overlapping digits share to
+    # one side only ("69" read "63"); that network reads the pair in context.
+    # Measured on 900 held-out pages (MNIST test and scikit-learn digits), 93 with a
+    # touching pair: read exactly 793 -> 801, all 8 gained touching, none lost (an
+    # earlier network: 68 / 72 / 72 / 72 of the 93 at 0.5 / 1.0 / 1.5 / 4.0).
+    pair_reading: float = 1.0
     # A mark as wide as two digits that the symbol network says is no digit at
     # all (see ``symbol_bar``) is mostly two touching digits the split model
     # hesitated over; left whole it would be dropped as a symbol and its digits
@@ -425,7 +433,8 @@ def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
     much ink the cut goes through, and the pair network's view of the whole
     mark) and a cut must beat ``config.split_odds``, or
     ``config.no_digit_split_odds`` for a pair-wide mark that is no digit whole.
-    Which cut is kept is then up to :func:`_best_cut`.
+    Which cut is kept is then up to :func:`_best_cut`; its halves' readings are
+    weighed with the pair digit network's (``config.pair_reading``).
     """
     todo, done = list(found), []
     for round_no in range(config.split_rounds):
@@ -444,10 +453,21 @@ def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
             bar = (config.no_digit_split_odds if whole_is_symbol
                    else config.split_again_odds if round_no else config.split_odds)
             if odds and max(odds) > bar:
-                cutting.append((plan, odds))
+                cutting.append((piece, plan, odds))
             else:
                 done.append(piece)
-        split = [h for plan, odds in cutting for h in _best_cut(plan, odds, config)]
+        both = None  # (N, 2, 10): the pair digit network's left and right digit
+        if round_no == 0 and config.pair_reading and cutting:
+            both = pair_digits(np.array([pair_input(piece.own, piece.crop)
+                                         for piece, _, _ in cutting], np.float32))
+        split = []
+        for k, (piece, plan, odds) in enumerate(cutting):
+            halves = _best_cut(plan, odds, config)
+            if both is not None:
+                for half, side in zip(halves, both[k]):
+                    p = half.probabilities * side ** config.pair_reading
+                    half.probabilities = p / p.sum()
+            split += halves
         if not split:
             break
         todo = split

@@ -98,7 +98,8 @@ def _maxpool(x: np.ndarray, size: int) -> np.ndarray:
     return x[:, :h, :w].reshape(n, h // size, size, w // size, size, c).max(axis=(2, 4))
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis."""
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -157,14 +158,15 @@ class NumpyNetwork:
             elif name == "flatten":
                 x = x.reshape(len(x), -1)
             elif name == "softmax":
-                x = _softmax(x)
+                x = softmax(x)
             else:
                 raise ValueError(f"Unknown operation {name!r} in the model program.")
         return x
 
 
 @functools.cache
-def _packaged(path) -> NumpyNetwork:
+def packaged(path) -> NumpyNetwork:
+    """A network packaged with the code, loaded once."""
     return NumpyNetwork.load(path)
 
 
@@ -173,4 +175,4 @@ def class_probability(path, inputs: np.ndarray, column: int) -> np.ndarray:
     inputs (N, H, W) float in [0, 1]; the symbol and pair networks answer through this."""
     if not len(inputs):
         return np.zeros(0, np.float32)
-    return _packaged(path)(inputs)[:, column]
+    return packaged(path)(inputs)[:, column]

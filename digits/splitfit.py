@@ -62,11 +62,17 @@ def labelled_marks(page_set: list, recognizer: Recognizer,
         if page is None:
             continue
         found, _, height, scale = page
-        centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in boxes]) / scale  # (D, 2)
-        two = np.array([((centres[:, 0] >= f.mark.x0) & (centres[:, 0] < f.mark.x1)
-                         & (centres[:, 1] >= f.mark.y0) & (centres[:, 1] < f.mark.y1)).sum() >= 2
-                        for f in found], bool)
+        two = np.array([len(held) >= 2 for held in digits_held(found, boxes, scale)], bool)
         yield found, height, two
+
+
+def digits_held(found: list, boxes: list, scale: float) -> list[np.ndarray]:
+    """For each piece the reader found, which of the page's digit ``boxes`` (original
+    pixels; the reader works at ``scale``) have their centre in it: indices, left to right."""
+    centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in boxes]).reshape(-1, 2) / scale
+    return [np.flatnonzero((centres[:, 0] >= f.mark.x0) & (centres[:, 0] < f.mark.x1)
+                           & (centres[:, 1] >= f.mark.y0) & (centres[:, 1] < f.mark.y1))
+            for f in found]
 
 
 def samples(page_set: list, recognizer: Recognizer,

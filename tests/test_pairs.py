@@ -45,3 +45,49 @@ def test_pair_network_trains_and_runs_without_keras(held_out_marks, tmp_path):
     keras_p = model.predict(views[:40, ..., None], verbose=0)
     assert p.shape == (40, 2) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
     assert np.allclose(p, keras_p, atol=1e-4)
+
+
+@pytest.fixture(scope="module")
+def held_out_pairs(mnist, recognizer):
+    """Marks holding two touching digits, from pages of MNIST test digits: views, digits."""
+    return pairs.touching_pairs(mnist.x_test, mnist.y_test, 80, seed=33, recognizer=recognizer)
+
+
+def test_touching_pairs_are_labelled_with_their_two_digits(held_out_pairs):
+    """Each harvested mark holds two digits, left one first; nearly every page gives one."""
+    views, digits = held_out_pairs
+    assert views.shape == (len(digits), pairs.HEIGHT, pairs.WIDTH) and digits.shape[1] == 2
+    assert len(digits) >= 70 and digits.max() <= 9 and len(np.unique(digits)) == 10
+    # Two digits side by side: most views are wider than tall (a single digit is not;
+    # a deeply overlapping "11" or "71" can be).
+    wide = [(v.max(axis=0) > 0.3).sum() > (v.max(axis=1) > 0.3).sum() for v in views]
+    assert np.mean(wide) > 0.75
+
+
+def test_shipped_pair_digit_network_reads_both_digits(held_out_pairs):
+    """On touching pairs written with digits it never saw, it reads most of both sides."""
+    views, digits = held_out_pairs
+    p = pairs.pair_digits(views)
+    assert p.shape == (len(views), 2, 10) and np.allclose(p.sum(axis=2), 1, atol=1e-5)
+    right = p.argmax(axis=2) == digits
+    assert right.mean(axis=0).min() > 0.9
+    assert right.all(axis=1).mean() > 0.85
+
+
+def test_pair_digit_network_trains_and_runs_without_keras(held_out_pairs, tmp_path):
+    """Built on a digit model's convolutions, a short run exports to the NumPy runtime
+    and gives Keras' outputs; the digit model's own layers are shared, not changed
+    by training the head alone."""
+    from digits.model import build_model
+    from digits.runtime import NumpyNetwork, export_program, save_program
+
+    views, digits = held_out_pairs
+    digit_model = build_model("cnn")
+    before = [w.copy() for w in digit_model.layers[0].get_weights()]
+    model = pairs.train_digit_network(views[:64], digits[:64], digit_model, epochs=1,
+                                      tune_epochs=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, digit_model.layers[0].get_weights()))
+    save_program(tmp_path / "d.npz", *export_program(model))
+    logits = NumpyNetwork.load(tmp_path / "d.npz")(views[:20])
+    assert logits.shape == (20, 20)
+    assert np.allclose(logits, model.predict(views[:20, ..., None], verbose=0), atol=1e-3)

@@ -177,16 +177,16 @@ def test_three_touching_digits_are_cut_into_three(three_touching, recognizer):
 
 
 def test_squeezed_pairs_are_mostly_read_as_two_digits(rng, pool, recognizer):
-    """At least 16 of 24 amounts whose first two digits touch are read exactly."""
+    """At least 22 of 24 amounts whose first two digits touch are read exactly."""
     pages = []
     for _ in range(24):
         number = "".join(str(d) for d in rng.integers(0, 10, rng.integers(3, 7)))
         pages.append(write(rng, pool, [[number]], touching=True))
     # 13 before the split model; 11 since the pool was picked by the deep model (on the
     # previous pool, with 9 misread, both models misread 9); 9 with the pair network,
-    # 8 when it also vets the halves of the cut; most of the rest overlap so far that
-    # no straight cut parts them.
-    assert len(misread(pages, recognizer)) <= 8
+    # 8 when it also vets the halves of the cut; 1 ("125" read "25", not cut) since
+    # the pair digit network reads both sides of the cut mark (pair_reading 0: 8).
+    assert len(misread(pages, recognizer)) <= 2
 
 
 def test_touching_pair_that_is_no_digit_whole_is_cut_not_dropped(mnist, recognizer):
