@@ -22,8 +22,8 @@ whole mark, in context, as a person reads an overlapping pair; the reader
 weighs its answer with the halves' readings. It is the digit model's
 convolutions (copied from the active model, so it sees strokes the same way)
 under a head that says which digit is on the left and which on the right,
-trained (``python -m digits.pairs --digits``, about 30 minutes on 2 cores,
-most of it generating pages) on the marks holding exactly two digits that the
+trained (``python -m digits.pairs --digits --pages 24000``, about 25 minutes
+on 2 cores, most of it generating and reading pages) on the marks holding exactly two digits that the
 reader finds on pages whose first two digits touch, written with MNIST
 **training** digits.
 """
@@ -210,7 +210,8 @@ def _train_digits(args, data, recognizer) -> None:
     for k, start in enumerate(range(0, args.pages, CHUNK_PAGES)):
         chunks.append(touching_pairs(data.x_train, data.y_train,
                                      min(CHUNK_PAGES, args.pages - start), 31 + k, recognizer))
-        print(f"pages {start + CHUNK_PAGES:,}: {sum(len(v) for v, _ in chunks):,} pairs",
+        print(f"pages {min(start + CHUNK_PAGES, args.pages):,}: "
+              f"{sum(len(v) for v, _ in chunks):,} pairs",
               flush=True)
     x, y = np.concatenate([v for v, _ in chunks]), np.concatenate([d for _, d in chunks])
     digit_model = load_keras_model(active_bundle())
