@@ -23,9 +23,9 @@ weighs its answer with the halves' readings. It is the digit model's
 convolutions (copied from the active model, so it sees strokes the same way)
 under a head that says which digit is on the left and which on the right,
 trained (``python -m digits.pairs --digits --pages 24000``, about 25 minutes
-on 2 cores, most of it generating and reading pages) on the marks holding exactly two digits that the
-reader finds on pages whose first two digits touch, written with MNIST
-**training** digits.
+on 2 cores, most of it generating and reading pages) on the marks holding
+exactly two digits that the reader finds on pages whose first two digits
+touch, written with MNIST **training** digits.
 """
 
 from __future__ import annotations
