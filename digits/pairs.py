@@ -124,8 +124,8 @@ def training_set(page_set: list, recognizer, config=None) -> tuple[np.ndarray, n
 def build_digit_network(digit_model):
     """(HEIGHT, WIDTH, 1) -> 20 logits: the left digit's 10, then the right one's.
 
-    The convolutions are ``digit_model``'s own (a Keras cnn or deep model),
-    shared, not copied: train a head on them frozen, then tune the whole.
+    The convolutions are ``digit_model``'s own layers (a Keras cnn or deep model),
+    shared, so tuning the whole changes them; the exported network has its own copy.
     """
     import keras
     from keras import layers
@@ -242,7 +242,7 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--digits", action="store_true",
                         help=f"train the network that reads both digits of a touching pair "
-                             f"({DIGITS_PATH.name}; e.g. --pages 36000 --held-out 1000)")
+                             f"({DIGITS_PATH.name}; shipped: --pages 24000 --held-out 600)")
     parser.add_argument("--out", type=Path, default=None,
                         help=f"where to save ({PATH.name}, or {DIGITS_PATH.name} with --digits)")
     args = parser.parse_args(argv)

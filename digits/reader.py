@@ -465,8 +465,7 @@ def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
             halves = _best_cut(plan, odds, config)
             if both is not None:
                 for half, side in zip(halves, both[k]):
-                    p = half.probabilities * side ** config.pair_reading
-                    half.probabilities = p / p.sum()
+                    half.probabilities = _weighed(half.probabilities, side, config.pair_reading)
             split += halves
         if not split:
             break
@@ -474,6 +473,18 @@ def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
     else:
         done += todo
     return done
+
+
+def _weighed(p: np.ndarray, q: np.ndarray, power: float) -> np.ndarray:
+    """p x q ** power, normalised; in logs, so two sure readings that disagree
+    (each under 1e-30 where the other is sure) do not underflow to 0 / 0.
+
+    >>> _weighed(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 1.0).round(2).tolist()
+    [0.5, 0.5]
+    """
+    log = np.log(np.maximum(p, 1e-30)) + power * np.log(np.maximum(q, 1e-30))
+    out = np.exp(log - log.max())
+    return (out / out.sum()).astype(np.float32)
 
 
 def _best_cut(plan: list[_Cut], odds: list[float], config: ReaderConfig) -> tuple:
