@@ -102,21 +102,21 @@ def build_network():
     ], name="pairs")
 
 
-def training_set(page_set: list, recognizer, config=None) -> tuple[np.ndarray, np.ndarray]:
+def training_set(page_set, recognizer, config=None) -> tuple[np.ndarray, np.ndarray]:
     """(views (N, HEIGHT, WIDTH) float32, holds two or more digits (N,) uint8).
 
-    Every mark of ``page_set`` (``[(image, digit boxes)]``) wide enough for the
-    reader to try cutting, seen as the reader sees it.
+    Every mark of ``page_set`` (pages as :func:`digits.splitfit.pages` gives them)
+    wide enough for the reader to try cutting, seen as the reader sees it.
     """
     from digits import reader, splitfit
 
     config = config or reader.ReaderConfig()
     views, pairs = [], []
-    for found, height, two in splitfit.labelled_marks(page_set, recognizer, config):
-        for piece, holds_two in zip(found, two):
+    for found, height, held, _ in splitfit.labelled_marks(page_set, recognizer, config):
+        for piece, digits in zip(found, held):
             if piece.mark.w >= config.split_width * height:
                 views.append(pair_input(piece.own, piece.crop))
-                pairs.append(holds_two)
+                pairs.append(len(digits) >= 2)
     return (np.array(views, np.float32).reshape(-1, HEIGHT, WIDTH),
             np.array(pairs, np.uint8))
 
@@ -178,25 +178,16 @@ def touching_pairs(images: np.ndarray, labels: np.ndarray, n: int, seed: int, re
     """(views (N, HEIGHT, WIDTH) float32, digits (N, 2) uint8) of the marks holding
     exactly two digits that the reader finds on ``n`` generated pages whose first
     two digits touch (2-4 digit numbers, written with ``images`` / ``labels``)."""
-    from digits import reader, splitfit, synth
+    from digits import reader, splitfit
 
     config = config or reader.ReaderConfig()
-    rng = np.random.default_rng(seed)
+    page_set = splitfit.pages(images, labels, n, seed, lengths=(2, 5), touching=1.0)
     views, digits = [], []
-    for _ in range(n):
-        number = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(2, 5))))
-        image, text, boxes = synth.number_page(
-            rng, [[number]], images, labels, with_boxes=True, touching=True,
-            ruled=bool(rng.random() < 0.3), broken=bool(rng.random() < 0.1),
-            frame=bool(rng.random() < 0.15), pen=-1)
-        page = reader.read_pieces(image, recognizer, config)
-        if page is None:
-            continue
-        found, _, _, scale = page
-        for piece, held in zip(found, splitfit.digits_held(found, boxes, scale)):
-            if len(held) == 2:
+    for found, _, held, text in splitfit.labelled_marks(page_set, recognizer, config):
+        for piece, inside in zip(found, held):
+            if len(inside) == 2:
                 views.append(pair_input(piece.own, piece.crop))
-                digits.append([int(text[i]) for i in held])
+                digits.append([int(text[i]) for i in inside])
     return (np.array(views, np.float32).reshape(-1, HEIGHT, WIDTH),
             np.array(digits, np.uint8).reshape(-1, 2))
 

@@ -32,38 +32,41 @@ from digits.predict import Recognizer, active_recognizer
 UNSURE_HALF = reader.SPLIT_FEATURES.index("unsure half")
 
 
-def pages(images: np.ndarray, labels: np.ndarray, n: int, seed: int, pen: int | None = -1) -> list:
-    """``n`` one-number pages written with ``images``: [(image, digit boxes)].
+def pages(images: np.ndarray, labels: np.ndarray, n: int, seed: int, pen: int | None = -1,
+          lengths: tuple[int, int] = (3, 7), touching: float = 0.5):
+    """``n`` one-number pages written with ``images``, one at a time (thousands do
+    not fit in memory): yields (image, digit boxes, text).
 
-    ``pen`` as for :func:`digits.synth.number_page` (-1: felt or ballpoint at random).
+    Numbers are ``lengths[0]`` to ``lengths[1] - 1`` digits long; the first two
+    digits touch on a ``touching`` share of the pages (1.0: every page, drawing
+    no random number for it). ``pen`` as for :func:`digits.synth.number_page`
+    (-1: felt or ballpoint at random).
     """
     rng = np.random.default_rng(seed)
-    out = []
     for _ in range(n):
-        length = int(rng.integers(3, 7))
+        length = int(rng.integers(*lengths))
         number = "".join(str(d) for d in rng.integers(0, 10, length))
-        image, _, boxes = synth.number_page(
+        image, text, boxes = synth.number_page(
             rng, [[number]], images, labels, with_boxes=True,
-            touching=bool(rng.random() < 0.5), ruled=bool(rng.random() < 0.3),
-            broken=bool(rng.random() < 0.1), frame=bool(rng.random() < 0.15), pen=pen)
-        out.append((image, boxes))
-    return out
+            touching=touching >= 1 or bool(rng.random() < touching),
+            ruled=bool(rng.random() < 0.3), broken=bool(rng.random() < 0.1),
+            frame=bool(rng.random() < 0.15), pen=pen)
+        yield image, boxes, text
 
 
-def labelled_marks(page_set: list, recognizer: Recognizer,
+def labelled_marks(page_set, recognizer: Recognizer,
                    config: reader.ReaderConfig = reader.ReaderConfig()):
-    """Each page read up to the cutting of marks: yields (pieces, digit height, two (N,) bool).
+    """Each page read up to the cutting of marks: yields (pieces, digit height, held, text).
 
-    ``two`` says which pieces hold two or more of the page's digits (by the
-    digit boxes of ``page_set``: ``[(image, boxes)]``).
+    ``held`` says which of the page's digits each piece holds (:func:`digits_held`,
+    by the digit boxes of ``page_set``, pages as :func:`pages` gives them).
     """
-    for image, boxes in page_set:
+    for image, boxes, text in page_set:
         page = reader.read_pieces(image, recognizer, config)
         if page is None:
             continue
         found, _, height, scale = page
-        two = np.array([len(held) >= 2 for held in digits_held(found, boxes, scale)], bool)
-        yield found, height, two
+        yield found, height, digits_held(found, boxes, scale), text
 
 
 def digits_held(found: list, boxes: list, scale: float) -> list[np.ndarray]:
@@ -75,17 +78,17 @@ def digits_held(found: list, boxes: list, scale: float) -> list[np.ndarray]:
             for f in found]
 
 
-def samples(page_set: list, recognizer: Recognizer,
+def samples(page_set, recognizer: Recognizer,
             config: reader.ReaderConfig = reader.ReaderConfig()) -> tuple[np.ndarray, np.ndarray]:
     """(features (N, F), holds two or more digits (N,) bool) of every mark that can be cut."""
     features, pairs = [], []
-    for found, height, two in labelled_marks(page_set, recognizer, config):
+    for found, height, held, _ in labelled_marks(page_set, recognizer, config):
         plans = reader.read_cuts(found, height, recognizer, config)
-        for plan, holds_two in zip(plans, two):
+        for plan, digits in zip(plans, held):
             if plan:
                 best = max(plan, key=lambda cut: cut.features[UNSURE_HALF])  # most legible
                 features.append(best.features)
-                pairs.append(holds_two)
+                pairs.append(len(digits) >= 2)
     return np.array(features).reshape(-1, len(reader.SPLIT_FEATURES)), np.array(pairs, bool)
 
 
