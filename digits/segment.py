@@ -21,6 +21,7 @@ CUT_RANGE = (0.1, 0.9)  # a cut between touching digits lies in this part of the
 # (wide enough for a 1 tucked against a wider digit, which holds little of the ink)
 BEND = 0.5  # cost of a cut's sideways step, in ink pixels crossed
 MIN_PART = 0.08  # each side of a cut holds at least this share of the ink
+STACK_GAP = 0.1  # x their height: a digit's halves this close are one digit, not two lines
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,32 @@ def _fragments_of_one_digit(a: Mark, b: Mark, height: float) -> bool:
     return stacked or short.h < 0.7 * height
 
 
+def _in_a_row(mark: Mark, marks: list[Mark]) -> bool:
+    """Does another mark stand beside ``mark``, on its level and about as tall?"""
+    return any(
+        other is not mark and other.h >= 0.5 * mark.h
+        and min(mark.y1, other.y1) - max(mark.y0, other.y0) >= 0.5 * min(mark.h, other.h)
+        and (other.x0 >= mark.x1 or other.x1 <= mark.x0)
+        for other in marks
+    )
+
+
+def _stacked_halves(a: Mark, b: Mark, marks: list[Mark]) -> bool:
+    """Are ``a`` and ``b`` the top and bottom of one digit broken across (a faint joint)?
+
+    When a digit stands alone (one digit on the page, or a number of one
+    digit), the usual height is measured on its own halves, so together they
+    look like two lines. Lines of writing are apart; a digit's halves almost
+    touch, share their columns and have nothing beside them on their level.
+    """
+    gap = max(a.y0, b.y0) - min(a.y1, b.y1)
+    if gap > STACK_GAP * (max(a.y1, b.y1) - min(a.y0, b.y0)):
+        return False
+    if min(a.x1, b.x1) - max(a.x0, b.x0) < 0.5 * min(a.w, b.w):
+        return False
+    return not (_in_a_row(a, marks) or _in_a_row(b, marks))
+
+
 def merge_fragments(marks: list[Mark], height: float) -> list[Mark]:
     """Join the pieces of broken digits (a faint pen, a 5's detached bar, a cut stroke).
 
@@ -236,6 +263,9 @@ def merge_fragments(marks: list[Mark], height: float) -> list[Mark]:
     --------
     >>> top, bottom = Mark(10, 0, 30, 14, (1,), 80), Mark(9, 17, 31, 40, (2,), 120)
     >>> [sorted(m.labels) for m in merge_fragments([top, bottom], height=40)]
+    [[1, 2]]
+    >>> top, bottom = Mark(10, 0, 30, 20, (1,), 80), Mark(9, 21, 31, 40, (2,), 120)
+    >>> [sorted(m.labels) for m in merge_fragments([top, bottom], height=20)]
     [[1, 2]]
     """
     marks = sorted(marks, key=lambda m: m.x0)
@@ -246,7 +276,8 @@ def merge_fragments(marks: list[Mark], height: float) -> list[Mark]:
             for j in range(i + 1, len(marks)):
                 if marks[j].x0 > marks[i].x1:
                     break  # sorted by x0: no later mark overlaps marks[i] in x
-                if _fragments_of_one_digit(marks[i], marks[j], height):
+                if (_fragments_of_one_digit(marks[i], marks[j], height)
+                        or _stacked_halves(marks[i], marks[j], marks)):
                     marks[i] = marks[i].joined(marks.pop(j))
                     changed = True
                     break

@@ -230,6 +230,13 @@ def test_digit_in_two_strokes_is_one_digit(rng, pool, recognizer):
     assert unexpected(broken_pages(rng, pool), recognizer) == []
 
 
+def test_lone_digit_in_two_strokes_is_one_digit_not_two_lines(rng, pool, recognizer):
+    """A one-digit number broken across: its halves alone set the usual height, so
+    they looked like two lines ("3" read "2 4"); they almost touch and are one digit."""
+    pages = [write(rng, pool, [[digit]], broken=True, digit_px=56) for digit in "2358"]
+    assert [read_page(image, recognizer).text for image, _ in pages] == list("2358")
+
+
 @pytest.mark.xfail(strict=True, reason="; ".join(KNOWN_MISREADS.values()))
 def test_known_misreads(rng, pool, recognizer):
     """The pages left out above as known misreads are read right (not yet)."""
