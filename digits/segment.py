@@ -267,6 +267,9 @@ def merge_fragments(marks: list[Mark], height: float) -> list[Mark]:
     >>> top, bottom = Mark(10, 0, 30, 20, (1,), 80), Mark(9, 21, 31, 40, (2,), 120)
     >>> [sorted(m.labels) for m in merge_fragments([top, bottom], height=20)]
     [[1, 2]]
+    >>> upper, lower = Mark(10, 0, 30, 20, (1,), 80), Mark(9, 30, 31, 50, (2,), 120)
+    >>> len(merge_fragments([upper, lower], height=20))  # two lines, half a digit apart
+    2
     """
     marks = sorted(marks, key=lambda m: m.x0)
     changed = True
