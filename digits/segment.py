@@ -21,7 +21,7 @@ CUT_RANGE = (0.1, 0.9)  # a cut between touching digits lies in this part of the
 # (wide enough for a 1 tucked against a wider digit, which holds little of the ink)
 BEND = 0.5  # cost of a cut's sideways step, in ink pixels crossed
 MIN_PART = 0.08  # each side of a cut holds at least this share of the ink
-STACK_GAP = 0.1  # x their height: a digit's halves this close are one digit, not two lines
+STACK_GAP = 0.1  # x their height: a lone digit's pieces this close are one digit
 
 
 @dataclass(frozen=True)
@@ -210,19 +210,28 @@ def remove_rules(mask: np.ndarray, height: float, length: float = 2.5,
     return out
 
 
-def _fragments_of_one_digit(a: Mark, b: Mark, height: float) -> bool:
-    """Do ``a`` and ``b`` look like two strokes of ONE digit (stacked, one column)?"""
+def _fragments_of_one_digit(a: Mark, b: Mark, height: float, marks: list[Mark]) -> bool:
+    """Do ``a`` and ``b`` (two of ``marks``) look like two strokes of ONE digit
+    (stacked, one column)?"""
     short = min(a, b, key=lambda m: m.h)
     if max(short.w, short.h) < 0.2 * height:  # a dot or a speck, not a stroke
         return False
     y_overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
-    if -y_overlap > 0.4 * height:  # too far apart vertically
-        return False
-    if max(a.y1, b.y1) - min(a.y0, b.y0) > 1.6 * max(height, a.h, b.h):  # two lines of text
-        return False
-    stacked = y_overlap <= 0.35 * short.h  # one above the other
     # Pieces must share a column; a slanted stroke cut in two shifts sideways.
     x_overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+    span = max(a.y1, b.y1) - min(a.y0, b.y0)
+    # A digit standing alone (one on the page, a one-digit number) sets the usual
+    # height with its own pieces, so the tests against it below cannot tell its
+    # halves from two lines or two digits. Its pieces almost touch, share their
+    # columns, and nothing stands beside them on their level.
+    if (-y_overlap <= STACK_GAP * span and x_overlap >= 0.5 * min(a.w, b.w)
+            and not (_in_a_row(a, marks) or _in_a_row(b, marks))):
+        return True
+    if -y_overlap > 0.4 * height:  # too far apart vertically
+        return False
+    if span > 1.6 * max(height, a.h, b.h):  # two lines of text
+        return False
+    stacked = y_overlap <= 0.35 * short.h  # one above the other
     if x_overlap < 0.5 * min(a.w, b.w) - (0.15 * height if stacked else 0.0):
         return False
     # Side by side, only a short piece beside a taller one (a 5's bar, a 9's
@@ -238,22 +247,6 @@ def _in_a_row(mark: Mark, marks: list[Mark]) -> bool:
         and (other.x0 >= mark.x1 or other.x1 <= mark.x0)
         for other in marks
     )
-
-
-def _stacked_halves(a: Mark, b: Mark, marks: list[Mark]) -> bool:
-    """Are ``a`` and ``b`` the top and bottom of one digit broken across (a faint joint)?
-
-    When a digit stands alone (one digit on the page, or a number of one
-    digit), the usual height is measured on its own halves, so together they
-    look like two lines. Lines of writing are apart; a digit's halves almost
-    touch, share their columns and have nothing beside them on their level.
-    """
-    gap = max(a.y0, b.y0) - min(a.y1, b.y1)
-    if gap > STACK_GAP * (max(a.y1, b.y1) - min(a.y0, b.y0)):
-        return False
-    if min(a.x1, b.x1) - max(a.x0, b.x0) < 0.5 * min(a.w, b.w):
-        return False
-    return not (_in_a_row(a, marks) or _in_a_row(b, marks))
 
 
 def merge_fragments(marks: list[Mark], height: float) -> list[Mark]:
@@ -279,8 +272,7 @@ def merge_fragments(marks: list[Mark], height: float) -> list[Mark]:
             for j in range(i + 1, len(marks)):
                 if marks[j].x0 > marks[i].x1:
                     break  # sorted by x0: no later mark overlaps marks[i] in x
-                if (_fragments_of_one_digit(marks[i], marks[j], height)
-                        or _stacked_halves(marks[i], marks[j], marks)):
+                if _fragments_of_one_digit(marks[i], marks[j], height, marks):
                     marks[i] = marks[i].joined(marks.pop(j))
                     changed = True
                     break
