@@ -125,3 +125,22 @@ def test_shipped_model_reads_realistic_inputs(mnist, recognizer, rng):
     predictions = recognizer.predict_many(images)
     accuracy = np.mean([p.digit == mnist.y_test[i] for p, i in zip(predictions, idx)])
     assert accuracy >= 0.95
+
+
+def test_saliency_skips_only_windows_that_change_nothing(mnist, recognizer):
+    """The occlusion map equals hiding every window in turn (empty ones drop nothing),
+    and it is brightest on the ink."""
+    x = to_model_input(mnist.x_test[0]).image  # a 7
+    heat = recognizer.saliency(x, 7, patch=8, stride=4)
+    base = recognizer.probabilities(x[None])[0, 7]
+    full, counts = np.zeros((28, 28)), np.zeros((28, 28))
+    for y in range(0, 21, 4):
+        for x0 in range(0, 21, 4):
+            hidden = x.copy()
+            hidden[y : y + 8, x0 : x0 + 8] = 0.0
+            drop = base - recognizer.probabilities(hidden[None])[0, 7]
+            full[y : y + 8, x0 : x0 + 8] += max(drop, 0.0)
+            counts[y : y + 8, x0 : x0 + 8] += 1
+    full /= counts
+    assert np.allclose(heat, full / full.max(), atol=1e-4)
+    assert heat[x > 0.5].mean() > 3 * heat[x == 0].mean()
