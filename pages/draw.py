@@ -55,7 +55,7 @@ if several:
         st.stop()
     shared.big_text(reading.text, size=3.5, name="digits-number")
     shared.note_symbols(reading, boxes_shown=False)
-    shared.show_digit_rows(image[..., :3], reading.digits, key="draw-digit")
+    shared.show_digit_rows(image[..., :3], reading.digits)
     st.stop()
 
 prediction = recognizer.predict(image) if image is not None else None
@@ -71,7 +71,7 @@ with result_col:
                    + ", ".join(f"{d} ({p:.1%})" for d, p in top))
     if prediction.confidence < threshold:
         words.warning(f"Not sure — did you mean {top[0][0]} or {top[1][0]}?")
-    shared.show_probabilities(prediction.probabilities, key="draw-bars")
+    shared.show_probabilities(prediction.probabilities)
     seen, looked = st.columns(2)
     seen.image(pictures.enlarge(prediction.model_input, 6), caption="What the model saw (28×28)",
                width=200)

@@ -16,7 +16,6 @@ from digits.bundle import BundleError, ModelBundle, active_bundle, load_bundle
 from digits.data import Mnist, load_mnist
 from digits.predict import Recognizer
 
-CHART_CONFIG = {"displayModeBar": False}
 ROUTED = "digits_routed"  # session key the router sets on each run
 DEEP_LINK = "digits_deep_link"  # the page a visitor opened before the router ran
 M_MMAP_THRESHOLD = -3  # glibc mallopt() parameter numbers
@@ -104,13 +103,12 @@ def note_symbols(reading, boxes_shown: bool) -> None:
                    f"not a digit{where}: a $ sign, #, a letter.")
 
 
-def show_probabilities(probabilities, key: str, height: int = 220) -> None:
+def show_probabilities(probabilities, height: int = 220) -> None:
     """The 10 probabilities as bars, the top one highlighted."""
-    st.plotly_chart(figures.probability_bars(probabilities, height=height), key=key,
-                    config=CHART_CONFIG)
+    st.markdown(figures.probability_bars(probabilities, height=height), unsafe_allow_html=True)
 
 
-def show_digit_rows(image, digits, key: str, limit: int = 12) -> None:
+def show_digit_rows(image, digits, limit: int = 12) -> None:
     """Per read digit (``digits.reader.ReadDigit``): crop, 28x28 input, confidence, bars."""
     for i, read in enumerate(digits[:limit]):
         crop_col, input_col, text_col, bars_col = st.columns([1, 1, 1.2, 3],
@@ -124,6 +122,6 @@ def show_digit_rows(image, digits, key: str, limit: int = 12) -> None:
         if read.touching:
             text_col.caption("Cut apart from the digit it touched.")
         with bars_col:
-            show_probabilities(read.probabilities, key=f"{key}-{i}", height=150)
+            show_probabilities(read.probabilities, height=150)
     if len(digits) > limit:
         st.caption(f"… and {len(digits) - limit} more digits.")

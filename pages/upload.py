@@ -76,4 +76,4 @@ with answer_col:
         st.warning("Orange boxes are digits the model is not sure about.")
     shared.note_symbols(reading, boxes_shown=True)
 with st.expander("Each digit", expanded=True):
-    shared.show_digit_rows(image, found, key="upload-digit")
+    shared.show_digit_rows(image, found)

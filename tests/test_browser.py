@@ -74,7 +74,7 @@ def test_drawing_a_one_and_a_seven_shows_each_digit(page, app_url):
     expect(answer).to_have_count(0)
     draw(page, [(0.25, 0.2), (0.75, 0.2), (0.4, 0.85)])
     expect(answer).to_have_text("7")
-    expect(page.locator(".js-plotly-plot")).to_have_count(1)
+    expect(page.locator(".digits-bars")).to_have_count(1)
     expect(page.get_by_text("Where it looked", exact=False)).to_be_visible()
     screenshot(page, "draw", 1100)
 
@@ -89,7 +89,7 @@ def test_drawing_a_number_reads_every_digit(page, app_url):
     expect(page.locator(".digits-number")).to_have_text("1")
     draw(page, [(0.3, 0.15), (0.45, 0.15), (0.34, 0.85)])
     expect(page.locator(".digits-number")).to_have_text("17")
-    expect(page.locator(".js-plotly-plot")).to_have_count(2)
+    expect(page.locator(".digits-bars")).to_have_count(2)
     screenshot(page, "draw-number", 1400)
 
 
@@ -102,7 +102,7 @@ def test_uploading_a_photo_of_a_number_shows_the_number(page, app_url, mnist, tm
     page.locator("input[type=file]").set_input_files(path)
     expect(page.locator(".digits-number")).to_have_text("382")
     expect(page.get_by_text("Digits found")).to_be_visible()
-    expect(page.locator(".js-plotly-plot")).to_have_count(3)
+    expect(page.locator(".digits-bars")).to_have_count(3)
     screenshot(page, "upload", 1500)
 
 
