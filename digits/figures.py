@@ -21,8 +21,9 @@ def probability_bars(probabilities, height: int = 220) -> str:
     """Bars for the 10 digit probabilities as HTML, the most likely one highlighted.
 
     Plain markup, not a Plotly chart: ten bars need no plotting library, and
-    the browser draws them at once (on the Draw page the reading showed about
-    30 ms sooner; a page of twelve read digits draws twelve of these).
+    the browser draws them at once (without the chart the Draw page showed its
+    reading ~30 ms sooner in a 9-stroke measurement; a page of twelve read
+    digits draws twelve of these).
     Each bar says its digit and percentage, also as a tooltip.
 
     Examples

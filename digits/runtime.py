@@ -82,7 +82,8 @@ def save_program(path, ops: list[dict], arrays: dict[str, np.ndarray]) -> None:
 def _conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     # x (N, H, W, C), w (kh, kw, C, O) -> (N, H, W, O), 'same' padding, stride 1
     # im2col with the channels innermost: one contiguous slice per kernel offset
-    # (3x faster to gather than a strided window view's (C, kh, kw) order).
+    # (gathering a strided window view in (C, kh, kw) order took longer than the
+    # matrix product; one image 1.98 -> 1.33 ms).
     kh, kw, c, o = w.shape
     ph, pw = kh // 2, kw // 2
     padded = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
