@@ -75,12 +75,12 @@ def pair_probability(views: np.ndarray) -> np.ndarray:
     return class_probability(PATH, views, PAIR)
 
 
-def pair_digits(views: np.ndarray) -> np.ndarray:
+def pair_digits(views: np.ndarray, path: Path = DIGITS_PATH) -> np.ndarray:
     """(N, 2, 10): P(each digit) for the left and the right digit of marks holding two,
-    for views (N, HEIGHT, WIDTH) from :func:`pair_input`."""
+    for views (N, HEIGHT, WIDTH) from :func:`pair_input`, by the network at ``path``."""
     if not len(views):
         return np.zeros((0, 2, 10), np.float32)
-    return softmax(packaged(DIGITS_PATH)(views).reshape(-1, 2, 10))
+    return softmax(packaged(path)(views).reshape(-1, 2, 10))
 
 
 def build_network():
@@ -210,7 +210,7 @@ def _train_digits(args, data, recognizer) -> None:
     tmp = args.out.with_suffix(".tmp.npz")
     save_program(tmp, *export_program(model))
     held_x, held_y = touching_pairs(data.x_test, data.y_test, args.held_out, 30, recognizer)
-    right = softmax(NumpyNetwork.load(tmp)(held_x).reshape(-1, 2, 10)).argmax(axis=2) == held_y
+    right = pair_digits(held_x, tmp).argmax(axis=2) == held_y
     tmp.replace(args.out)  # never a half-written network
     print(f"held-out pairs (MNIST test pages): left digit right {right[:, 0].mean():.1%}, "
           f"right digit {right[:, 1].mean():.1%}, both {right.all(axis=1).mean():.1%} "
