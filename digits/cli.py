@@ -80,6 +80,23 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_combine(args) -> int:
+    from digits.bundle import MODELS_DIR, load_bundle, set_active
+    from digits.ensemble import combine
+
+    folders = [m if m.is_dir() else Path(args.models_dir or MODELS_DIR) / m for m in args.models]
+    print(f"Averaging {len(folders)} models; scoring the average on the MNIST test set.",
+          file=sys.stderr)
+    bundle = combine([load_bundle(f) for f in folders], models_dir=args.models_dir,
+                     name=args.name)
+    members = ", ".join(f"{m['name']} {m['accuracy']:.2%}" for m in bundle.metrics["members"])
+    print(f"Saved {bundle.path} - test accuracy {bundle.accuracy:.2%} (members: {members}).")
+    if args.activate:
+        set_active(bundle.name, args.models_dir)
+        print(f"{bundle.name} is now the active model.")
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     from digits.bundle import active_bundle, load_bundle, load_network
     from digits.data import load_mnist
@@ -197,6 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="bundle folder name (default: date-time-arch)")
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("combine", help="save the average of several models as one model")
+    p.add_argument("models", nargs="+", type=Path,
+                   help="two or more bundle folders, or names of folders in the models folder")
+    p.add_argument("--name", help="bundle folder name (default: date-time-ensemble)")
+    p.add_argument("--activate", action="store_true", help="make the new model the active one")
+    p.set_defaults(func=cmd_combine)
 
     p = sub.add_parser("evaluate", help="score a model on the MNIST test set")
     p.add_argument("--model", type=Path, help="bundle folder (default: the active model)")

@@ -27,7 +27,11 @@ def _blas():
 
 
 def export_program(model) -> tuple[list[dict], dict[str, np.ndarray]]:
-    """Turn a Keras ``Sequential`` into (ops, arrays) for :class:`NumpyNetwork`."""
+    """Turn a Keras ``Sequential``, or an average of several (see :mod:`digits.ensemble`),
+    into (ops, arrays) for :class:`NumpyNetwork`."""
+    kinds = [type(layer).__name__ for layer in model.layers]
+    if "Average" in kinds:
+        return _export_average(model)
     ops: list[dict] = []
     arrays: dict[str, np.ndarray] = {}
     for layer in model.layers:
@@ -71,6 +75,26 @@ def export_program(model) -> tuple[list[dict], dict[str, np.ndarray]]:
         else:
             raise ValueError(f"The NumPy runtime cannot run a {kind} layer.")
     return ops, arrays
+
+
+def _export_average(model) -> tuple[list[dict], dict[str, np.ndarray]]:
+    """An input fed to several Sequential networks whose outputs are averaged:
+    one ``mean`` op holding each member's program (arrays prefixed ``m0_``, ``m1_``...)."""
+    import keras
+
+    members = [layer for layer in model.layers if isinstance(layer, keras.Sequential)]
+    others = [type(layer).__name__ for layer in model.layers
+              if not isinstance(layer, keras.Sequential)]
+    if len(members) < 2 or sorted(others) != ["Average", "InputLayer"]:
+        raise ValueError("Only an average of Sequential networks on one input is exported.")
+    programs, arrays = [], {}
+    for i, member in enumerate(members):
+        ops, member_arrays = export_program(member)
+        rename = {key: f"m{i}_{key}" for key in member_arrays}
+        programs.append([{k: rename.get(v, v) if k in ("w", "b") else v for k, v in op.items()}
+                         for op in ops])
+        arrays.update({rename[key]: value for key, value in member_arrays.items()})
+    return [{"op": "mean", "of": programs}], arrays
 
 
 def save_program(path, ops: list[dict], arrays: dict[str, np.ndarray]) -> None:
@@ -145,7 +169,10 @@ class NumpyNetwork:
 
     def _forward(self, images: np.ndarray) -> np.ndarray:
         x = images[..., None] if images.ndim == 3 else images  # (N, 28, 28, 1)
-        for op in self.ops:
+        return self._run(self.ops, x)
+
+    def _run(self, ops, x: np.ndarray) -> np.ndarray:
+        for op in ops:
             name = op["op"]
             if name == "conv2d":
                 x = _conv2d(x, self.arrays[op["w"]], self.arrays[op["b"]])
@@ -161,6 +188,8 @@ class NumpyNetwork:
                 x = x.reshape(len(x), -1)
             elif name == "softmax":
                 x = softmax(x)
+            elif name == "mean":  # an ensemble: each member reads x, their outputs averaged
+                x = sum(self._run(program, x) for program in op["of"]) / len(op["of"])
             else:
                 raise ValueError(f"Unknown operation {name!r} in the model program.")
         return x

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import platform
 import time
 from dataclasses import asdict, dataclass, replace
@@ -206,6 +207,16 @@ def library_versions() -> dict:
     }
 
 
+def provenance(data: Mnist) -> dict:
+    """When, from what data, with which libraries and on what machine a model was made."""
+    return {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "data": {"source": data.source, "sha256": data.sha256},
+        "versions": library_versions(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+    }
+
+
 def train_and_save(
     config: TrainConfig,
     data: Mnist | None = None,
@@ -221,14 +232,11 @@ def train_and_save(
     test = score_predictions(data.y_test, predict_in_batches(result.model, data.x_test))
     metrics = {
         "config": asdict(config),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "training_seconds": round(result.seconds, 1),
         "epochs_run": len(result.history.get("loss", [])),
         "params": int(result.model.count_params()),
         "test": test,
-        "data": {"source": data.source, "sha256": data.sha256},
-        "versions": library_versions(),
-        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPU cores",
+        **provenance(data),
     }
     return save_bundle(result.model, metrics, result.history, models_dir, name)
 

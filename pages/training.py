@@ -6,6 +6,7 @@ import streamlit as st
 
 from digits import figures, pictures
 from digits.data import DataError
+from digits.ensemble import is_ensemble, member_histories
 from pages import shared
 from pages.retrain_panel import render_retrain_panel
 
@@ -53,11 +54,22 @@ else:
                    help="model.keras; the app serves inference.npz "
                         f"({m['files']['inference.npz']['bytes'] / 2**20:.1f} MB)")
     card[4].metric("Training time", f"{m.get('training_seconds', 0) / 60:.1f} min",
-                   help=f"{m.get('epochs_run', '?')} epochs on {m.get('machine', 'this machine')}")
+                   help=f"{m.get('epochs_run', '?')} epochs on {m.get('machine', 'this machine')}"
+                   + (", the networks' times added up" if is_ensemble(bundle) else ""))
     card[5].metric("Trained on", bundle.created[:10], help=bundle.created)
 
     st.subheader("Training curves")
-    st.plotly_chart(figures.training_curves(bundle.history), key="training_curves")
+    histories = member_histories(bundle)
+    if is_ensemble(bundle):
+        members = {member["name"]: member for member in m["members"]}
+        st.caption(f"This model averages the probabilities of {len(members)} networks trained "
+                   "separately; the accuracy above is the average's. Each network's curves:")
+        shown = st.radio("Network", list(histories), horizontal=True, key="training_member",
+                         format_func=lambda name: f"{members[name]['config'].get('arch', '?')} "
+                         f"({name}, {members[name]['accuracy']:.2%} alone)")
+    else:
+        shown = bundle.name
+    st.plotly_chart(figures.training_curves(histories[shown]), key="training_curves")
 
     st.subheader("Where it goes wrong")
     confusion = np.asarray(test["confusion"])

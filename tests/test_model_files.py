@@ -82,14 +82,53 @@ def test_numpy_runtime_matches_keras(tiny_dir, mnist):
     assert np.abs(keras_probs - numpy_probs).max() < 1e-4
 
 
-def test_mlp_baseline_runs_in_numpy_too(mnist, tmp_path):
-    """The dense baseline exports and matches Keras as well."""
+@pytest.fixture(scope="module")
+def mlp_bundle(tmp_path_factory, mnist):
+    """A tiny dense baseline, trained once."""
     from dataclasses import replace
 
-    bundle = train_and_save(replace(TINY, arch="mlp", augment=False), mnist, tmp_path, name="m")
+    return train_and_save(replace(TINY, arch="mlp", augment=False), mnist,
+                          tmp_path_factory.mktemp("mlp"), name="m")
+
+
+def test_mlp_baseline_runs_in_numpy_too(mlp_bundle, mnist):
+    """The dense baseline exports and matches Keras as well."""
     x = mnist.x_test[:32].astype(np.float32) / 255.0
-    keras_probs = np.asarray(bundles.load_keras_model(bundle)(x[..., None]))
-    assert np.abs(keras_probs - bundles.load_network(bundle)(x)).max() < 1e-4
+    keras_probs = np.asarray(bundles.load_keras_model(mlp_bundle)(x[..., None]))
+    assert np.abs(keras_probs - bundles.load_network(mlp_bundle)(x)).max() < 1e-4
+
+
+def test_an_ensemble_is_the_average_of_its_networks(tiny_dir, mlp_bundle, mnist, tmp_path):
+    """combine() saves two models' average as one bundle: the NumPy runtime and Keras give
+    the mean of the members' probabilities, its test score is the average's own, and each
+    network's curves are kept for the Training page."""
+    from digits.cli import main
+    from digits.ensemble import combine, is_ensemble, member_histories
+
+    deep = bundles.active_bundle(tiny_dir)
+    both = combine([deep, mlp_bundle], mnist, tmp_path, name="both")
+    x = mnist.x_test.astype(np.float32) / 255.0
+    average = bundles.load_network(both)(x)
+    mean = (bundles.load_network(deep)(x) + bundles.load_network(mlp_bundle)(x)) / 2
+    assert np.abs(average - mean).max() < 1e-5
+    keras_probs = np.asarray(bundles.load_keras_model(both)(x[:64, ..., None]))
+    assert np.abs(keras_probs - average[:64]).max() < 1e-4
+    assert both.accuracy == pytest.approx((average.argmax(1) == mnist.y_test).mean(), abs=2e-4)
+    assert is_ensemble(both) and not is_ensemble(deep)
+    assert both.arch == f"{deep.arch}+mlp"
+    assert [m["name"] for m in both.metrics["members"]] == ["tiny", "m"]
+    assert member_histories(both) == {"tiny": deep.history, "m": mlp_bundle.history}
+    assert member_histories(deep) == {"tiny": deep.history}
+    with pytest.raises(ValueError, match="at least two"):
+        combine([deep], mnist, tmp_path)
+    with pytest.raises(ValueError, match="cannot be a member"):
+        combine([both, deep], mnist, tmp_path)
+    # The command line: names in the models folder, and --activate.
+    assert main(["--models-dir", str(tmp_path), "combine", str(tiny_dir / "tiny"), "both",
+                 "--name", "cli", "--activate"]) == 2  # an ensemble is refused as a member
+    assert main(["--models-dir", str(tmp_path), "combine", str(tiny_dir / "tiny"),
+                 str(mlp_bundle.path), "--name", "cli", "--activate"]) == 0
+    assert bundles.read_pointer(tmp_path)["active"] == "cli"
 
 
 def test_tampered_model_file_is_refused(tiny_dir, tmp_path):

@@ -169,6 +169,9 @@ def training(bench, say) -> None:
     report.add(Figure("train_quick_accuracy", "Training, quick preset: MNIST test accuracy", "%",
                       _get(quick, "accuracy"), tutorial_acc, at_least=0.99))
     config = json.dumps(recorded.get("config", {}), sort_keys=True)
+    if recorded.get("members"):  # an ensemble: each network's own training, added up
+        config = "; ".join(f"{m['name']}: {json.dumps(m['config'], sort_keys=True)}, "
+                           f"{m['training_seconds']} s" for m in recorded["members"])
     report.add(Figure("train_standard_seconds", "Training, standard preset: wall time (recorded "
                       "at training time)", "s", recorded.get("training_seconds"), tutorial_s,
                       note=f"From {bench.bundle.name}/metrics.json (config {config}; "
