@@ -213,6 +213,26 @@ def test_training_page_shows_card_curves_matrix_table_and_data(bundle):
     assert {"precision", "recall", "f1", "support"} <= set(table.columns)
 
 
+def test_training_page_shows_each_network_of_an_ensemble(bundle):
+    """An ensemble's page says it averages networks and draws the curves of the one picked."""
+    import json
+
+    from digits.ensemble import is_ensemble, member_histories
+
+    if not is_ensemble(bundle):
+        pytest.skip("the active model is a single network")
+    at = open_page("pages/training.py")
+    histories = member_histories(bundle)
+    picker = at.radio(key="training_member")
+    assert picker.value == next(iter(histories)) and len(picker.options) == len(histories)
+    assert any("averages the probabilities" in c.value for c in at.caption)
+    for name, history in histories.items():
+        picker.set_value(name).run()
+        assert not at.exception
+        curves = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+        assert curves[0]["y"] == history["loss"] and curves[1]["y"] == history["val_loss"]
+
+
 def test_picking_a_pair_shows_those_mistakes(bundle):
     """Choosing a true/predicted pair shows the misclassified test digits of that pair."""
     mistakes = bundle.metrics["test"]["misclassified"]
