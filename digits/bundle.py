@@ -152,6 +152,9 @@ def load_keras_model(bundle: ModelBundle):
     """The bundle's Keras model, loaded in safe mode after a hash check."""
     import keras
 
+    from digits.ensemble import keras_layers
+
+    keras_layers()  # an ensemble's layer, registered before loading
     return keras.models.load_model(_checked_file(bundle, MODEL_FILE), safe_mode=True)
 
 

@@ -85,10 +85,10 @@ def cmd_combine(args) -> int:
     from digits.ensemble import combine
 
     folders = [m if m.is_dir() else Path(args.models_dir or MODELS_DIR) / m for m in args.models]
-    print(f"Averaging {len(folders)} models; scoring the average on the MNIST test set.",
+    print(f"Joining {len(folders)} models; scoring them together on the MNIST test set.",
           file=sys.stderr)
     bundle = combine([load_bundle(f) for f in folders], models_dir=args.models_dir,
-                     name=args.name)
+                     name=args.name, sure=args.sure)
     members = ", ".join(f"{m['name']} {m['accuracy']:.2%}" for m in bundle.metrics["members"])
     print(f"Saved {bundle.path} - test accuracy {bundle.accuracy:.2%} (members: {members}).")
     if args.activate:
@@ -215,9 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("combine", help="save the average of several models as one model")
+    p = sub.add_parser("combine", help="save several models read together as one model")
     p.add_argument("models", nargs="+", type=Path,
                    help="two or more bundle folders, or names of folders in the models folder")
+    p.add_argument("--sure", type=float, default=0.9,
+                   help="the first model's answer stands alone from this probability on "
+                   "(default 0.9; above 1: always average)")
     p.add_argument("--name", help="bundle folder name (default: date-time-ensemble)")
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_combine)

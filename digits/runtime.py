@@ -30,7 +30,7 @@ def export_program(model) -> tuple[list[dict], dict[str, np.ndarray]]:
     """Turn a Keras ``Sequential``, or an average of several (see :mod:`digits.ensemble`),
     into (ops, arrays) for :class:`NumpyNetwork`."""
     kinds = [type(layer).__name__ for layer in model.layers]
-    if "Average" in kinds:
+    if "SureOrMean" in kinds:
         return _export_average(model)
     ops: list[dict] = []
     arrays: dict[str, np.ndarray] = {}
@@ -78,14 +78,15 @@ def export_program(model) -> tuple[list[dict], dict[str, np.ndarray]]:
 
 
 def _export_average(model) -> tuple[list[dict], dict[str, np.ndarray]]:
-    """An input fed to several Sequential networks whose outputs are averaged:
-    one ``mean`` op holding each member's program (arrays prefixed ``m0_``, ``m1_``...)."""
+    """An input fed to several Sequential networks, joined by a ``SureOrMean`` layer:
+    one ``mean`` op holding each member's program (arrays prefixed ``m0_``, ``m1_``...)
+    and the first network's sureness at which its answer stands alone."""
     import keras
 
     members = [layer for layer in model.layers if isinstance(layer, keras.Sequential)]
-    others = [type(layer).__name__ for layer in model.layers
-              if not isinstance(layer, keras.Sequential)]
-    if len(members) < 2 or sorted(others) != ["Average", "InputLayer"]:
+    others = [layer for layer in model.layers if not isinstance(layer, keras.Sequential)]
+    if len(members) < 2 or sorted(type(o).__name__ for o in others) != ["InputLayer",
+                                                                       "SureOrMean"]:
         raise ValueError("Only an average of Sequential networks on one input is exported.")
     programs, arrays = [], {}
     for i, member in enumerate(members):
@@ -94,7 +95,8 @@ def _export_average(model) -> tuple[list[dict], dict[str, np.ndarray]]:
         programs.append([{k: rename.get(v, v) if k in ("w", "b") else v for k, v in op.items()}
                          for op in ops])
         arrays.update({rename[key]: value for key, value in member_arrays.items()})
-    return [{"op": "mean", "of": programs}], arrays
+    sure = next(o for o in others if type(o).__name__ == "SureOrMean").sure
+    return [{"op": "mean", "of": programs, "sure": float(sure)}], arrays
 
 
 def save_program(path, ops: list[dict], arrays: dict[str, np.ndarray]) -> None:
@@ -188,11 +190,24 @@ class NumpyNetwork:
                 x = x.reshape(len(x), -1)
             elif name == "softmax":
                 x = softmax(x)
-            elif name == "mean":  # an ensemble: each member reads x, their outputs averaged
-                x = sum(self._run(program, x) for program in op["of"]) / len(op["of"])
+            elif name == "mean":  # an ensemble (digits.ensemble)
+                x = self._mean(op["of"], op["sure"], x)
             else:
                 raise ValueError(f"Unknown operation {name!r} in the model program.")
         return x
+
+
+    def _mean(self, programs, sure: float, x: np.ndarray) -> np.ndarray:
+        """The first program's output where its top probability is at least ``sure``;
+        elsewhere the mean of every program's (the others run on those rows only)."""
+        first = self._run(programs[0], x)
+        unsure = first.max(axis=-1) < sure
+        if not unsure.any():
+            return first
+        out = first.copy()
+        out[unsure] = (first[unsure] + sum(self._run(p, x[unsure]) for p in programs[1:])
+                       ) / len(programs)
+        return out
 
 
 @functools.cache

@@ -99,20 +99,26 @@ def test_mlp_baseline_runs_in_numpy_too(mlp_bundle, mnist):
 
 
 def test_an_ensemble_is_the_average_of_its_networks(tiny_dir, mlp_bundle, mnist, tmp_path):
-    """combine() saves two models' average as one bundle: the NumPy runtime and Keras give
-    the mean of the members' probabilities, its test score is the average's own, and each
-    network's curves are kept for the Training page."""
+    """combine() saves two models read together as one bundle: the NumPy runtime and Keras
+    give the first network's probabilities where it is sure and the members' mean
+    elsewhere, its test score is its own, and each network's curves are kept for the
+    Training page."""
     from digits.cli import main
     from digits.ensemble import combine, is_ensemble, member_histories
 
     deep = bundles.active_bundle(tiny_dir)
-    both = combine([deep, mlp_bundle], mnist, tmp_path, name="both")
     x = mnist.x_test.astype(np.float32) / 255.0
+    first, second = bundles.load_network(deep)(x), bundles.load_network(mlp_bundle)(x)
+    sure = float(np.median(first.max(axis=1)))  # the tiny network is seldom 90 % sure
+    stands = first.max(axis=1) >= sure
+    both = combine([deep, mlp_bundle], mnist, tmp_path, name="both", sure=sure)
     average = bundles.load_network(both)(x)
-    mean = (bundles.load_network(deep)(x) + bundles.load_network(mlp_bundle)(x)) / 2
-    assert np.abs(average - mean).max() < 1e-5
-    keras_probs = np.asarray(bundles.load_keras_model(both)(x[:64, ..., None]))
-    assert np.abs(keras_probs - average[:64]).max() < 1e-4
+    expected = np.where(stands[:, None], first, (first + second) / 2)
+    assert np.abs(average - expected).max() < 1e-5
+    keras_probs = np.asarray(bundles.load_keras_model(both)(x[:256, ..., None]))
+    assert np.abs(keras_probs - average[:256]).max() < 1e-4
+    always = combine([deep, mlp_bundle], mnist, tmp_path, name="always", sure=2.0)
+    assert np.abs(bundles.load_network(always)(x) - (first + second) / 2).max() < 1e-5
     assert both.accuracy == pytest.approx((average.argmax(1) == mnist.y_test).mean(), abs=2e-4)
     assert is_ensemble(both) and not is_ensemble(deep)
     assert both.arch == f"{deep.arch}+mlp"

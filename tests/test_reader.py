@@ -63,10 +63,11 @@ CHECKS = [
 # Misreads of the current model and reader on the fixed draws below (the draws depend
 # on the pool, which the model picks): the other pages must be read exactly;
 # test_known_misreads fails (strict xfail) once these are read too. The previous
-# model, the deep network alone, misreads the same two pages on these draws.
+# model misread the same two broken-digit pages on these draws.
 KNOWN_MISREADS = {
     ("407", "467"): "a 28 px 0 written open, like a C, read as 6",
-    ("8215", "6215"): "a felt-tip 8 broken so that its upper loop is a sliver, read as 6",
+    ("4091", "41091"): "a 4 written in two strokes: its bar is read as a 1 of its own",
+    ("9372", "1372"): "a felt-tip 9 broken so that little more than its stem is left, read as 1",
 }
 
 
@@ -176,19 +177,19 @@ def test_three_touching_digits_are_cut_into_three(three_touching, recognizer):
 
 
 def test_squeezed_pairs_are_mostly_read_as_two_digits(rng, pool, recognizer):
-    """At least 56 of 72 amounts whose first two digits touch are read exactly."""
+    """At least 63 of 72 amounts whose first two digits touch are read exactly."""
     pages = []
     for _ in range(72):
         number = "".join(str(d) for d in rng.integers(0, 10, rng.integers(3, 7)))
         pages.append(write(rng, pool, [[number]], touching=True))
     # The draw decides much of this: one digit more or less in the pool (which the model
     # picks) shifts every page after it. Until the ensemble was shipped this test read
-    # the first 24 of these pages and allowed 2 misreads (1 on that draw: "125" read
-    # "25"); with the ensemble's pool (236 digits, as the deep network's, two of them
-    # different) the same 24 pages are misread 7 times, and 72 pages 16 times, by the
-    # ensemble and by the deep network alike; with the deep network's pool, 72 pages 5
-    # times by either. Before the pair networks about half were misread.
-    assert len(misread(pages, recognizer)) <= 16
+    # the first 24 of these pages and allowed 2 misreads (1 on the deep network's pool of
+    # 236 digits: "125" read "25"; 5 of 72). The ensemble's pool has 238 digits, and on
+    # its draw 4 of the first 24 pages and 8 of 72 are misread; with a pool of 236 that
+    # differed in two digits, 7 of 24 and 16 of 72, by the deep network alone and by the
+    # ensemble alike. Before the pair networks about half were misread.
+    assert len(misread(pages, recognizer)) <= 9
 
 
 def test_touching_pair_that_is_no_digit_whole_is_cut_not_dropped(mnist, recognizer):
