@@ -33,8 +33,12 @@ def is_ensemble(bundle: ModelBundle) -> bool:
 
 
 def member_histories(bundle: ModelBundle) -> dict[str, dict]:
-    """``{member name: its per-epoch history}``; a single network is its own member."""
-    return bundle.history.get("members") or {bundle.name: bundle.history}
+    """``{member name: its per-epoch history}`` in the members' order (the first is the
+    one whose sure answers stand); a single network is its own member."""
+    if not is_ensemble(bundle):
+        return {bundle.name: bundle.history}
+    histories = bundle.history.get("members", {})
+    return {m["name"]: histories.get(m["name"], {}) for m in bundle.metrics["members"]}
 
 
 @functools.cache

@@ -62,8 +62,12 @@ else:
     histories = member_histories(bundle)
     if is_ensemble(bundle):
         members = {member["name"]: member for member in m["members"]}
-        st.caption(f"This model averages the probabilities of {len(members)} networks trained "
-                   "separately; the accuracy above is the average's. Each network's curves:")
+        first = next(iter(members.values()))
+        st.caption(f"This model reads with {len(members)} networks trained separately: where "
+                   f"the first ({first['config'].get('arch', '?')}) is at least "
+                   f"{m['config'].get('sure', 0):.0%} sure of a digit its answer stands, "
+                   "elsewhere the networks' probabilities are averaged. The accuracy above "
+                   "is theirs together. Each network's curves:")
         shown = st.radio("Network", list(histories), horizontal=True, key="training_member",
                          format_func=lambda name: f"{members[name]['config'].get('arch', '?')} "
                          f"({name}, {members[name]['accuracy']:.2%} alone)")

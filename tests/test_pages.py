@@ -225,7 +225,8 @@ def test_training_page_shows_each_network_of_an_ensemble(bundle):
     histories = member_histories(bundle)
     picker = at.radio(key="training_member")
     assert picker.value == next(iter(histories)) and len(picker.options) == len(histories)
-    assert any("averages the probabilities" in c.value for c in at.caption)
+    assert any("networks' probabilities are averaged" in c.value for c in at.caption)
+    assert list(histories) == [m["name"] for m in bundle.metrics["members"]]
     for name, history in histories.items():
         picker.set_value(name).run()
         assert not at.exception
