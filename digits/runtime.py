@@ -196,7 +196,6 @@ class NumpyNetwork:
                 raise ValueError(f"Unknown operation {name!r} in the model program.")
         return x
 
-
     def _mean(self, programs, sure: float, x: np.ndarray) -> np.ndarray:
         """The first program's output where its top probability is at least ``sure``;
         elsewhere the mean of every program's (the others run on those rows only)."""
