@@ -19,6 +19,7 @@ curves, and a version can be activated or rolled back like any other.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from digits.bundle import ModelBundle, load_keras_model, new_bundle_name, save_bundle
 from digits.data import Mnist, load_mnist
@@ -32,13 +33,25 @@ def is_ensemble(bundle: ModelBundle) -> bool:
     return bool(bundle.metrics.get("members"))
 
 
-def member_histories(bundle: ModelBundle) -> dict[str, dict]:
-    """``{member name: its per-epoch history}`` in the members' order (the first is the
-    one whose sure answers stand); a single network is its own member."""
+@dataclass(frozen=True)
+class Network:
+    """One network of a bundle, as the Training page shows it."""
+
+    name: str  # the bundle it was trained as
+    arch: str
+    accuracy: float  # its own MNIST test accuracy
+    history: dict  # per-epoch lists
+
+
+def networks(bundle: ModelBundle) -> list[Network]:
+    """The bundle's networks in order (an ensemble's first is the one whose sure answers
+    stand); a single network is its own only member."""
     if not is_ensemble(bundle):
-        return {bundle.name: bundle.history}
+        return [Network(bundle.name, bundle.arch, bundle.accuracy, bundle.history)]
     histories = bundle.history.get("members", {})
-    return {m["name"]: histories.get(m["name"], {}) for m in bundle.metrics["members"]}
+    return [Network(m["name"], m.get("config", {}).get("arch", "?"), m["accuracy"],
+                    histories.get(m["name"], {}))
+            for m in bundle.metrics["members"]]
 
 
 @functools.cache

@@ -4,9 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from digits import figures, pictures
+from digits import ensemble, figures, pictures
 from digits.data import DataError
-from digits.ensemble import is_ensemble, member_histories
 from pages import shared
 from pages.retrain_panel import render_retrain_panel
 
@@ -55,25 +54,21 @@ else:
                         f"({m['files']['inference.npz']['bytes'] / 2**20:.1f} MB)")
     card[4].metric("Training time", f"{m.get('training_seconds', 0) / 60:.1f} min",
                    help=f"{m.get('epochs_run', '?')} epochs on {m.get('machine', 'this machine')}"
-                   + (", the networks' times added up" if is_ensemble(bundle) else ""))
+                   + (", the networks' times added up" if ensemble.is_ensemble(bundle) else ""))
     card[5].metric("Trained on", bundle.created[:10], help=bundle.created)
 
     st.subheader("Training curves")
-    histories = member_histories(bundle)
-    if is_ensemble(bundle):
-        members = {member["name"]: member for member in m["members"]}
-        first = next(iter(members.values()))
-        st.caption(f"This model reads with {len(members)} networks trained separately: where "
-                   f"the first ({first['config'].get('arch', '?')}) is at least "
-                   f"{m['config'].get('sure', 0):.0%} sure of a digit its answer stands, "
-                   "elsewhere the networks' probabilities are averaged. The accuracy above "
-                   "is theirs together. Each network's curves:")
-        shown = st.radio("Network", list(histories), horizontal=True, key="training_member",
-                         format_func=lambda name: f"{members[name]['config'].get('arch', '?')} "
-                         f"({name}, {members[name]['accuracy']:.2%} alone)")
-    else:
-        shown = bundle.name
-    st.plotly_chart(figures.training_curves(histories[shown]), key="training_curves")
+    trained = ensemble.networks(bundle)
+    shown = 0
+    if len(trained) > 1:
+        st.caption(f"This model reads with {len(trained)} networks trained separately: where "
+                   f"the first ({trained[0].arch}) is at least {m['config'].get('sure', 0):.0%} "
+                   "sure of a digit its answer stands, elsewhere the networks' probabilities "
+                   "are averaged. The accuracy above is theirs together. Each network's curves:")
+        shown = st.radio("Network", range(len(trained)), horizontal=True, key="training_member",
+                         format_func=lambda i: f"{trained[i].arch} ({trained[i].name}, "
+                         f"{trained[i].accuracy:.2%} alone)")
+    st.plotly_chart(figures.training_curves(trained[shown].history), key="training_curves")
 
     st.subheader("Where it goes wrong")
     confusion = np.asarray(test["confusion"])

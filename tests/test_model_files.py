@@ -104,7 +104,7 @@ def test_an_ensemble_is_the_average_of_its_networks(tiny_dir, mlp_bundle, mnist,
     elsewhere, its test score is its own, and each network's curves are kept for the
     Training page."""
     from digits.cli import main
-    from digits.ensemble import combine, is_ensemble, member_histories
+    from digits.ensemble import combine, is_ensemble, networks
 
     deep = bundles.active_bundle(tiny_dir)
     x = mnist.x_test.astype(np.float32) / 255.0
@@ -123,8 +123,9 @@ def test_an_ensemble_is_the_average_of_its_networks(tiny_dir, mlp_bundle, mnist,
     assert is_ensemble(both) and not is_ensemble(deep)
     assert both.arch == f"{deep.arch}+mlp"
     assert [m["name"] for m in both.metrics["members"]] == ["tiny", "m"]
-    assert member_histories(both) == {"tiny": deep.history, "m": mlp_bundle.history}
-    assert member_histories(deep) == {"tiny": deep.history}
+    histories = {n.name: n.history for n in networks(both)}
+    assert histories == {"tiny": deep.history, "m": mlp_bundle.history}
+    assert [(n.name, n.history) for n in networks(deep)] == [("tiny", deep.history)]
     with pytest.raises(ValueError, match="at least two"):
         combine([deep], mnist, tmp_path)
     with pytest.raises(ValueError, match="cannot be a member"):

@@ -217,20 +217,22 @@ def test_training_page_shows_each_network_of_an_ensemble(bundle):
     """An ensemble's page says it averages networks and draws the curves of the one picked."""
     import json
 
-    from digits.ensemble import is_ensemble, member_histories
+    from digits.ensemble import is_ensemble, networks
 
     if not is_ensemble(bundle):
         pytest.skip("the active model is a single network")
     at = open_page("pages/training.py")
-    histories = member_histories(bundle)
+    trained = networks(bundle)
     picker = at.radio(key="training_member")
-    assert picker.value == next(iter(histories)) and len(picker.options) == len(histories)
+    assert picker.value == 0 and len(picker.options) == len(trained)
     assert any("networks' probabilities are averaged" in c.value for c in at.caption)
-    assert list(histories) == [m["name"] for m in bundle.metrics["members"]]
-    for name, history in histories.items():
-        picker.set_value(name).run()
+    assert [n.name for n in trained] == [m["name"] for m in bundle.metrics["members"]]
+    assert all(n.name in option for n, option in zip(trained, picker.options))
+    for i, network in enumerate(trained):
+        picker.set_value(i).run()
         assert not at.exception
         curves = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+        history = network.history
         assert curves[0]["y"] == history["loss"] and curves[1]["y"] == history["val_loss"]
 
 
