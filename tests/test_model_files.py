@@ -99,10 +99,12 @@ def test_mlp_baseline_runs_in_numpy_too(mlp_bundle, mnist):
 
 
 def test_an_ensemble_is_the_average_of_its_networks(tiny_dir, mlp_bundle, mnist, tmp_path):
-    """combine() saves two models read together as one bundle: the NumPy runtime and Keras
+    """combine() saves models read together as one bundle: the NumPy runtime and Keras
     give the first network's probabilities where it is sure and the members' mean
     elsewhere, its test score is its own, and each network's curves are kept for the
     Training page."""
+    import shutil
+
     from digits.cli import main
     from digits.ensemble import combine, is_ensemble, networks
 
@@ -117,8 +119,12 @@ def test_an_ensemble_is_the_average_of_its_networks(tiny_dir, mlp_bundle, mnist,
     assert np.abs(average - expected).max() < 1e-5
     keras_probs = np.asarray(bundles.load_keras_model(both)(x[:256, ..., None]))
     assert np.abs(keras_probs - average[:256]).max() < 1e-4
-    always = combine([deep, mlp_bundle], mnist, tmp_path, name="always", sure=2.0)
-    assert np.abs(bundles.load_network(always)(x) - (first + second) / 2).max() < 1e-5
+    # Three networks (the dense one twice under two names), every digit averaged:
+    shutil.copytree(mlp_bundle.path, tmp_path / "m2")
+    always = combine([deep, mlp_bundle, bundles.load_bundle(tmp_path / "m2")], mnist, tmp_path,
+                     name="always", sure=2.0)
+    assert np.abs(bundles.load_network(always)(x) - (first + 2 * second) / 3).max() < 1e-5
+    assert [n.name for n in networks(always)] == ["tiny", "m", "m2"]
     assert both.accuracy == pytest.approx((average.argmax(1) == mnist.y_test).mean(), abs=2e-4)
     assert is_ensemble(both) and not is_ensemble(deep)
     assert both.arch == f"{deep.arch}+mlp"
