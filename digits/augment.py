@@ -4,9 +4,8 @@ Each image gets its own random affine warp (rotation, scale, shear, shift),
 sometimes a thicker or thinner stroke or a coarse, low-resolution look (small
 digits in photos, 8x8 scans), and optionally an elastic distortion, the
 strokes redrawn with an even pen along their centre line (a ballpoint), or
-a 1, 7 or 9 written as much of Europe writes it, or its parts in other
-proportions (a small loop on a long tail), so the network sees pens and hands
-that MNIST's writers did not use.
+a 1, 7 or 9 written as much of Europe writes it, so the network sees pens
+and hands that MNIST's writers did not use.
 """
 
 from __future__ import annotations
@@ -28,12 +27,6 @@ RETRACE_PROBABILITY = 0.25  # with use_retrace
 # darkness. Lower levels fill small loops (a narrow 0 became a "l", a 9 a "7" in
 # 6 % of MNIST test digits at 0.25); at 0.5 the loops of 99.8 % are kept.
 STROKE_EDGE = 0.5
-# Part proportions (with use_proportions): the row (or column) at t of the
-# digit's height shows what was at t + a t (1 - t), a drawn from
-# +-PROPORTION_SHIFT: at a = 0.7 a mark halfway down moves up to a third of the
-# height (a 9's loop shrinks), at -0.7 down to two thirds (it grows).
-PROPORTION_SHIFT = 0.7
-PROPORTION_PROBABILITY = (0.3, 0.15)  # vertically, horizontally
 
 
 def random_affine(rng: np.random.Generator) -> np.ndarray:
@@ -55,37 +48,6 @@ def elastic(image: np.ndarray, rng: np.random.Generator, alpha=6.0, sigma=4.0):
     dy = cv2.GaussianBlur(rng.uniform(-1, 1, shape).astype(np.float32), (0, 0), sigma)
     ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
     return cv2.remap(image, xs + alpha * dx, ys + alpha * dy, cv2.INTER_LINEAR, borderValue=0)
-
-
-def proportions(image: np.ndarray, rng: np.random.Generator, axis: int = 0,
-                shift: float | None = None) -> np.ndarray:
-    """One (28, 28) digit with its top and bottom (axis 0) or its left and
-    right (axis 1) in other proportions; the ink's extent stays the same.
-    ``shift`` is ``a`` (see PROPORTION_SHIFT); by default a random one.
-
-    Examples
-    --------
-    >>> nine = np.zeros((28, 28), np.uint8)
-    >>> nine[4:24, 12:16] = 255
-    >>> out = proportions(nine, np.random.default_rng(0))
-    >>> bool((out[:4] == 0).all() and (out[25:] == 0).all() and out[4:24].max() > 0)
-    True
-    """
-    along = np.flatnonzero(image.max(axis=1 - axis) > 32)
-    if len(along) < 4:
-        return image
-    lo, hi = float(along[0]), float(along[-1] + 1)
-    a = rng.uniform(-PROPORTION_SHIFT, PROPORTION_SHIFT) if shift is None else shift
-    pos = np.arange(image.shape[axis], dtype=np.float32)
-    t = np.clip((pos - lo) / (hi - lo), 0, 1)
-    source = np.where((pos >= lo) & (pos <= hi), lo + (hi - lo) * (t + a * t * (1 - t)), pos)
-    source = source.astype(np.float32)
-    ys, xs = np.mgrid[0 : image.shape[0], 0 : image.shape[1]].astype(np.float32)
-    if axis == 0:
-        ys = np.broadcast_to(source[:, None], ys.shape).copy()
-    else:
-        xs = np.broadcast_to(source[None, :], xs.shape).copy()
-    return cv2.remap(image, xs, ys, cv2.INTER_LINEAR, borderValue=0)
 
 
 def _thinning_pass(img: np.ndarray, first: bool) -> np.ndarray:
@@ -203,7 +165,6 @@ _KERNEL = np.ones((2, 2), np.uint8)
 def augment_batch(
     images: np.ndarray, rng: np.random.Generator, use_elastic: bool = False,
     use_retrace: bool = False, labels: np.ndarray | None = None,
-    use_proportions: bool = False,
 ) -> np.ndarray:
     """Randomly distort a batch.
 
@@ -238,10 +199,6 @@ def augment_batch(
             warped = (np.clip(2.0 * line, 0, 1) * 255).astype(np.uint8)
         if use_elastic and rng.random() < 0.5:
             warped = elastic(warped, rng)
-        if use_proportions:
-            for axis, chance in enumerate(PROPORTION_PROBABILITY):
-                if rng.random() < chance:
-                    warped = proportions(warped, rng, axis)
         if rng.random() < LOW_RES_PROBABILITY:
             warped = low_resolution(warped, rng)
         out[i] = warped

@@ -29,7 +29,7 @@ def train_config(args):
             overrides[field] = getattr(args, field)
     if args.no_augment:
         overrides["augment"] = False
-    for flag in ("elastic", "retrace", "styles", "proportions"):
+    for flag in ("elastic", "retrace", "styles"):
         if getattr(args, flag):
             overrides[flag] = True
     config = preset(args.preset, **overrides)
@@ -211,8 +211,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="redraw some digits along their centre line with an even pen")
     p.add_argument("--styles", action="store_true",
                    help="write some 1s, 7s and 9s with a flag, a bar, a curled tail")
-    p.add_argument("--proportions", action="store_true",
-                   help="redraw some digits with a smaller or larger top (or left) part")
     p.add_argument("--name", help="bundle folder name (default: date-time-arch)")
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_train)

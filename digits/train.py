@@ -31,7 +31,6 @@ class TrainConfig:
     elastic: bool = False  # add elastic distortion to the augmentation
     retrace: bool = False  # also redraw a quarter of the digits with an even pen (a ballpoint)
     styles: bool = False  # also write some 1s, 7s and 9s as Europe does (augment.writing_style)
-    proportions: bool = False  # also redraw some digits with their parts in other proportions
     validation_size: int = 5000  # training images held out for val_* curves
     train_limit: int | None = None  # use only the first N training images (tests)
     seed: int | None = 0  # None: a different run each time
@@ -95,7 +94,7 @@ def _batches(x, y, config: TrainConfig, rng):
             images = x[idx]
             if config.augment:
                 images = augment_batch(images, rng, config.elastic, config.retrace,
-                                       y[idx] if config.styles else None, config.proportions)
+                                       y[idx] if config.styles else None)
             return images[..., None].astype(np.float32) / 255.0, y[idx]
 
         def on_epoch_end(self):

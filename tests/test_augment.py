@@ -3,7 +3,7 @@
 import cv2
 import numpy as np
 
-from digits.augment import augment_batch, proportions, retrace, writing_style
+from digits.augment import augment_batch, retrace, writing_style
 from digits.preprocess import stroke_width
 
 
@@ -71,37 +71,3 @@ def test_writing_styles_add_a_flag_a_bar_a_tail(mnist):
     assert all(change > 0.1 for change in growth.values()), growth
     four = mnist.x_test[np.flatnonzero(mnist.y_test == 4)[0]]
     assert writing_style(four, 4, rng) is four
-
-
-def test_proportions_shrink_or_grow_a_digits_top_part(mnist):
-    """a = 0.7 puts a mark halfway down a digit at about a third of its height and shrinks a
-    9's loop (its lower edge moves up); a = -0.7 puts it at two thirds and grows the loop.
-    Sideways the same holds for left and right, and the ink's extent never moves."""
-
-    def loop_bottom(mask):
-        contours, hierarchy = cv2.findContours(mask.astype(np.uint8), cv2.RETR_CCOMP,
-                                               cv2.CHAIN_APPROX_NONE)
-        holes = [c for c, h in zip(contours, hierarchy[0]) if h[3] >= 0] if contours else []
-        if not holes:
-            return None
-        _, y, _, h = cv2.boundingRect(max(holes, key=cv2.contourArea))
-        return y + h
-
-    nines = mnist.x_test[np.flatnonzero(mnist.y_test == 9)[:60]]
-    bar = np.zeros((28, 28), np.uint8)
-    bar[4:24, 12:16] = 255
-    bar[14, 8:20] = 255  # a mark halfway down
-    for a, expected in ((0.7, 4 + 20 * 0.342), (-0.7, 4 + 20 * 0.658)):
-        for axis in (0, 1):
-            image = bar if axis == 0 else bar.T
-            out = proportions(image, None, axis, shift=a)
-            line = out if axis == 0 else out.T
-            assert abs(np.argmax(line[:, 9]) - expected) <= 1
-            assert np.array_equal(np.flatnonzero(line.max(1) > 32)[[0, -1]], [4, 23])
-        moves = []
-        for d in nines:
-            before, after = loop_bottom(d > 127), loop_bottom(proportions(d, None, shift=a) > 127)
-            if before and after:
-                moves.append(after - before)
-        assert len(moves) > 40
-        assert (np.sign(a) * np.array(moves) <= -2).mean() > 0.8
