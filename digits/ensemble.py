@@ -6,8 +6,10 @@ held-out check pages 801 and 803 read exactly, their average 810). Most
 digits need no second opinion, though: where the first network is at least
 ``sure`` (90 %) sure, its answer stands; elsewhere the members' probabilities
 are averaged. On the benchmark's single-digit sets that reads exactly as the
-plain average does while the second network runs for only 1-6 % of the digits,
-so one digit costs about what one network costs.
+plain average does while the other networks run for only 1-6 % of the digits,
+so one digit costs about what one network costs. The shipped model adds a third
+network (a cnn trained with elastic distortion), which settles digits the two
+others disagree on.
 
 :func:`combine` builds this as one Keras model (an input, the members, a
 ``SureOrMean`` layer), scores it on the MNIST test set and saves it as an
