@@ -10,6 +10,7 @@ from pathlib import Path
 
 from digits.bundle import BundleError
 from digits.data import DataError
+from digits.ensemble import SURE
 from digits.model import ARCHITECTURES
 
 
@@ -218,9 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("combine", help="save several models read together as one model")
     p.add_argument("models", nargs="+", type=Path,
                    help="two or more bundle folders, or names of folders in the models folder")
-    p.add_argument("--sure", type=float, default=0.9,
+    p.add_argument("--sure", type=float, default=SURE,
                    help="the first model's answer stands alone from this probability on "
-                   "(default 0.9; above 1: always average)")
+                   f"(default {SURE}; above 1: always average)")
     p.add_argument("--name", help="bundle folder name (default: date-time-ensemble)")
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_combine)

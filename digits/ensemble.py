@@ -45,6 +45,16 @@ class Network:
     history: dict  # per-epoch lists
 
 
+def first_network(model):
+    """The Keras network whose sure answers stand: an ensemble's first member, or a single
+    network itself."""
+    import keras
+
+    if isinstance(model, keras.Sequential):
+        return model
+    return next(layer for layer in model.layers if isinstance(layer, keras.Sequential))
+
+
 def networks(bundle: ModelBundle) -> list[Network]:
     """The bundle's networks in order (an ensemble's first is the one whose sure answers
     stand); a single network is its own only member."""

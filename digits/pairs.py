@@ -194,9 +194,8 @@ def touching_pairs(images: np.ndarray, labels: np.ndarray, n: int, seed: int, re
 
 def _train_digits(args, data, recognizer) -> None:
     """``--digits``: train and save the network that reads both digits of a touching pair."""
-    import keras
-
     from digits.bundle import active_bundle, load_keras_model
+    from digits.ensemble import first_network
     from digits.runtime import export_program, save_program
 
     chunks = []
@@ -207,9 +206,7 @@ def _train_digits(args, data, recognizer) -> None:
               f"{sum(len(v) for v, _ in chunks):,} pairs",
               flush=True)
     x, y = np.concatenate([v for v, _ in chunks]), np.concatenate([d for _, d in chunks])
-    digit_model = load_keras_model(active_bundle())
-    if not isinstance(digit_model, keras.Sequential):  # an ensemble: its first network's
-        digit_model = next(m for m in digit_model.layers if isinstance(m, keras.Sequential))
+    digit_model = first_network(load_keras_model(active_bundle()))
     model = train_digit_network(x, y, digit_model, args.epochs)
     tmp = args.out.with_suffix(".tmp.npz")
     save_program(tmp, *export_program(model))

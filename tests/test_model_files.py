@@ -106,7 +106,7 @@ def test_an_ensemble_is_the_average_of_its_networks(tiny_dir, mlp_bundle, mnist,
     import shutil
 
     from digits.cli import main
-    from digits.ensemble import combine, is_ensemble, networks
+    from digits.ensemble import combine, first_network, is_ensemble, networks
 
     deep = bundles.active_bundle(tiny_dir)
     x = mnist.x_test.astype(np.float32) / 255.0
@@ -119,6 +119,10 @@ def test_an_ensemble_is_the_average_of_its_networks(tiny_dir, mlp_bundle, mnist,
     assert np.abs(average - expected).max() < 1e-5
     keras_probs = np.asarray(bundles.load_keras_model(both)(x[:256, ..., None]))
     assert np.abs(keras_probs - average[:256]).max() < 1e-4
+    # Its first network, as digits.pairs trains on it (a single network is its own first):
+    first_keras = first_network(bundles.load_keras_model(both))
+    assert np.abs(np.asarray(first_keras(x[:64, ..., None])) - first[:64]).max() < 1e-4
+    assert first_network(first_keras) is first_keras
     # Three networks (the dense one twice under two names), every digit averaged:
     shutil.copytree(mlp_bundle.path, tmp_path / "m2")
     always = combine([deep, mlp_bundle, bundles.load_bundle(tmp_path / "m2")], mnist, tmp_path,
