@@ -71,11 +71,12 @@ def crop(image: np.ndarray, box, pad: float = 0.15) -> np.ndarray:
 
 
 def draw_boxes(image: np.ndarray, boxes, labels=None, unsure=None, skipped=(),
-               max_side: int = 1200) -> np.ndarray:
+               max_side: int = 1200, part=None) -> np.ndarray:
     """A copy of RGB ``image`` with a rectangle (and a label) around each box.
 
     Boxes are (x, y, w, h) in image pixels; ``unsure[i]`` draws box i in orange;
     ``skipped`` boxes (marks that are not digits) are drawn in grey, unlabelled.
+    ``part`` (x, y, w, h), the part of the image that was read: the rest is faded.
     Images larger than ``max_side`` are shrunk first: a 12-megapixel photo is
     slow to send to a browser and no clearer on a screen.
 
@@ -85,6 +86,9 @@ def draw_boxes(image: np.ndarray, boxes, labels=None, unsure=None, skipped=(),
     >>> out = draw_boxes(page, [(10, 10, 30, 50)], ["7"])
     >>> bool((out != 255).any()), bool((page == 255).all())
     (True, True)
+    >>> faded = draw_boxes(np.zeros((100, 200, 3), np.uint8), [], part=(0, 0, 100, 100))
+    >>> int(faded[50, 50, 0]), int(faded[50, 150, 0])  # read as it was, the rest faded
+    (0, 170)
     """
     out = np.ascontiguousarray(image[..., :3]).copy()
     f = min(1.0, max_side / max(out.shape[:2]))
@@ -93,7 +97,13 @@ def draw_boxes(image: np.ndarray, boxes, labels=None, unsure=None, skipped=(),
                          interpolation=cv2.INTER_AREA)
         boxes = [tuple(v * f for v in box) for box in boxes]
         skipped = [tuple(v * f for v in box) for box in skipped]
+        part = None if part is None else tuple(v * f for v in part)
     height, width = out.shape[:2]
+    if part is not None:
+        x, y, w, h = (int(round(v)) for v in part)
+        inside = out[y : y + h, x : x + w].copy()
+        out[:] = (out // 3 + 170).astype(np.uint8)  # faded: not read
+        out[y : y + h, x : x + w] = inside
     thick = max(2, round(max(height, width) / 400))
     font = max(0.5, max(height, width) / 900)
     for box in skipped:

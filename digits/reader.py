@@ -9,7 +9,7 @@ ones; the model's confidence decides which cut, if any, to keep.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -548,6 +548,47 @@ def read_page(image: np.ndarray, recognizer: Recognizer | None = None,
     found = _split_touching(found, height, recognizer, config)
     found, symbols = _without_symbols(found, config)
     return _in_reading_order(found, symbols, small, height, scale, config)
+
+
+def part_box(shape: tuple, across=(0, 100), down=(0, 100)) -> tuple[int, int, int, int]:
+    """The (x, y, w, h) pixels of an image of ``shape`` between ``across`` and ``down``,
+    each a (from, to) pair in percent of the width and height (at least 1 px each way).
+
+    >>> part_box((200, 400, 3), across=(50, 100), down=(10, 40))
+    (200, 20, 200, 60)
+    >>> part_box((200, 400), across=(30, 30))  # an empty range keeps one column
+    (120, 0, 1, 200)
+    """
+    def span(size: int, percent) -> tuple[int, int]:
+        start, end = (round(size * p / 100) for p in sorted(percent))
+        start = min(max(start, 0), size - 1)
+        return start, max(1, min(end, size) - start)
+
+    (x, w), (y, h) = span(shape[1], across), span(shape[0], down)
+    return x, y, w, h
+
+
+def read_part(image: np.ndarray, part: tuple[int, int, int, int],
+              recognizer: Recognizer | None = None,
+              config: ReaderConfig = ReaderConfig()) -> PageReading:
+    """Read only ``part`` = (x, y, w, h) of ``image``, e.g. the amount box of a whole check.
+
+    A check or a form also holds printed words, which the digit model reads as
+    digits; the part keeps them out. Boxes come back in the whole image's pixels.
+    """
+    x, y, w, h = (int(v) for v in part)
+    x, y = max(0, x), max(0, y)
+    reading = read_page(np.asarray(image)[y : y + h, x : x + w], recognizer, config)
+
+    def moved(box):
+        return [int(box[0]) + x, int(box[1]) + y, int(box[2]), int(box[3])]
+
+    return replace(
+        reading,
+        digits=[replace(d, box=tuple(moved(d.box))) for d in reading.digits],
+        separators=[{**s, "box": moved(s["box"])} for s in reading.separators],
+        symbols=[{**s, "box": moved(s["box"])} for s in reading.symbols],
+    )
 
 
 def _not_digit_probability(pieces: list[_Found]) -> np.ndarray:

@@ -360,3 +360,48 @@ def _turned_box(box: tuple, turn: np.ndarray) -> tuple[int, int, int, int]:
     moved = corners @ turn.T  # (4, 2)
     (x0, y0), (x1, y1) = moved.min(axis=0), moved.max(axis=0)
     return int(x0), int(y0), int(np.ceil(x1 - x0)), int(np.ceil(y1 - y0))
+
+
+# A check form's printed words, (text, x, y, size) in form units (the amount box is
+# 70 units tall; the form 1000 x 420), in the style of a personal check.
+CHECK_WORDS = [("FIRST NATIONAL BANK", 30, 50, 0.9), ("DATE", 650, 90, 0.5),
+               ("PAY TO THE", 30, 150, 0.5), ("ORDER OF", 30, 170, 0.5),
+               ("DOLLARS", 840, 250, 0.5), ("MEMO", 30, 360, 0.5)]
+CHECK_LINES = [(700, 92, 950), (130, 172, 700), (30, 252, 830), (90, 362, 450), (560, 362, 950)]
+
+
+def check_form(rng: np.random.Generator, amount: str, images: np.ndarray, labels: np.ndarray,
+               **options):
+    """A whole printed check with ``amount`` handwritten in its amount box, photographed.
+
+    The bank's name, "PAY TO THE ORDER OF", "DATE", "DOLLARS", "MEMO" and their
+    lines are printed (a Hershey font, dark grey); the amount is a
+    :func:`number_page` (``options`` go to it; no tilt) set in a printed box at
+    the right, and the form is sized to it. Returns ``(image, text, box)``: RGB
+    uint8, the amount's digits as :func:`number_page` gives them, and the amount
+    box's (x, y, w, h) in the image's pixels.
+
+    Examples
+    --------
+    >>> digits, labels = sklearn_digits()
+    >>> image, text, box = check_form(np.random.default_rng(0), "$75", digits, labels)
+    >>> text, image.shape[0] > box[3] * 5
+    ('75', True)
+    """
+    page, text = number_page(rng, [[amount]], images, labels, tilt=0, **options)
+    ph, pw = page.shape[:2]
+    u = ph / 70  # px per form unit
+    width = max(round(1000 * u), pw + round(800 * u))
+    x0, y0 = width - round(40 * u) - pw, round(130 * u)
+    border = np.concatenate([page[0], page[-1], page[:, 0], page[:, -1]])
+    form = np.empty((round(420 * u), width, 3), np.uint8)
+    form[:] = np.median(border, axis=0).astype(np.uint8)  # the same paper as the amount's
+    form[y0 : y0 + ph, x0 : x0 + pw] = page
+    grey, thick = (40, 40, 40), max(1, round(u))
+    cv2.rectangle(form, (x0 - thick, y0 - thick), (x0 + pw + thick, y0 + ph + thick), grey, thick)
+    for words, x, y, size in CHECK_WORDS:
+        cv2.putText(form, words, (round(x * u), round(y * u)), cv2.FONT_HERSHEY_SIMPLEX,
+                    size * u, grey, max(1, round((2 if size > 0.6 else 1) * u)), cv2.LINE_AA)
+    for x, y, end in CHECK_LINES:
+        cv2.line(form, (round(x * u), round(y * u)), (round(end * u), round(y * u)), grey, thick)
+    return form, text, (x0, y0, pw, ph)

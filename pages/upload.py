@@ -5,7 +5,7 @@ import streamlit as st
 from digits import pictures
 from digits.decode import ImageError, decode_image
 from digits.examples import load_examples
-from digits.reader import read_page
+from digits.reader import part_box, read_page, read_part
 from pages import shared
 
 shared.through_router(__file__)
@@ -22,6 +22,16 @@ def example_images() -> dict:
     return load_examples()
 
 
+PART_KEYS = ("upload_across", "upload_down")
+MANY_LINES = 4  # from this many lines read, a whole form was likely uploaded: say how to narrow
+
+
+def whole_picture() -> None:
+    """A new picture is read whole again: forget the part chosen for the last one."""
+    for key in PART_KEYS:
+        st.session_state.pop(key, None)
+
+
 source = st.segmented_control("Picture from", ["Upload", "Camera", "Example"], default="Upload",
                               required=True, key="upload_source")
 image = None
@@ -30,17 +40,18 @@ try:
         # No type= filter: the uploader would reject other files with a tiny icon and no
         # words, while decode_image says what is wrong ("a PDF, not an image", ...).
         file = st.file_uploader("A photo or scan (PNG, JPEG, BMP, TIFF, WebP, GIF; up to 10 MB)",
-                                key="upload_file")
+                                key="upload_file", on_change=whole_picture)
         image = decode_image(file.getvalue()) if file is not None else None
     elif source == "Camera":
         shot = st.camera_input("Hold the paper flat, digits filling most of the picture",
-                               key="upload_camera")
+                               key="upload_camera", on_change=whole_picture)
         image = decode_image(shot.getvalue()) if shot is not None else None
     else:
         examples = example_images()
         for column, (name, photo) in zip(st.columns(len(examples)), examples.items()):
             column.image(photo, caption=name)
-            if column.button("Try this one", key=f"upload_try_{name}", width="stretch"):
+            if column.button("Try this one", key=f"upload_try_{name}", width="stretch",
+                             on_click=whole_picture):
                 st.session_state.upload_example = name
         image = examples.get(st.session_state.get("upload_example"))
 except ImageError as error:
@@ -51,22 +62,31 @@ if image is None:
     st.info("Choose a picture above to read the digits on it.")
     st.stop()
 
+with st.expander("Read only part of the picture"):
+    st.caption("A whole check or form also holds printed words, which the model reads as "
+               "digits. Narrow the part to read down to the number, e.g. the amount box.")
+    across = st.slider("From left to right (%)", 0, 100, (0, 100), key=PART_KEYS[0])
+    down = st.slider("From top to bottom (%)", 0, 100, (0, 100), key=PART_KEYS[1])
+whole = (0, 0, image.shape[1], image.shape[0])
+part = part_box(image.shape, across, down)
 try:
-    reading = read_page(image, recognizer)
+    reading = read_page(image, recognizer) if part == whole else read_part(image, part, recognizer)
 except ImageError as error:  # the reader's refusals (e.g. too many candidates) are for people
     st.error(str(error))
     st.stop()
 found, text = reading.digits, reading.text
 
 if not found:
-    st.info("No digits found in this picture. Try a closer photo with dark ink on light paper.")
+    where = "this picture" if part == whole else "the part of the picture you chose"
+    st.info(f"No digits found in {where}. Try a closer photo with dark ink on light paper.")
     st.stop()
 
 unsure = [d.low_confidence for d in found]
 picture_col, answer_col = st.columns([3, 2], gap="large")
 picture_col.image(pictures.draw_boxes(image, [d.box for d in found], [d.digit for d in found],
-                                      unsure, skipped=[s["box"] for s in reading.symbols]),
-                  caption="Digits found")
+                                      unsure, skipped=[s["box"] for s in reading.symbols],
+                                      part=None if part == whole else part),
+                  caption="Digits found" if part == whole else "Digits found in the part read")
 with answer_col:
     st.caption("The number")
     shared.big_text(text, size=3.5, name="digits-number")
@@ -75,5 +95,8 @@ with answer_col:
     if any(unsure):
         st.warning("Orange boxes are digits the model is not sure about.")
     shared.note_symbols(reading, boxes_shown=True)
+    if part == whole and len(reading.lines) >= MANY_LINES:
+        st.caption(f"{len(reading.lines)} lines read. On a whole check or form, printed words "
+                   "read as digits too: open “Read only part of the picture” to read one number.")
 with st.expander("Each digit", expanded=True):
     shared.show_digit_rows(image, found)

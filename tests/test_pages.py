@@ -187,6 +187,29 @@ def test_blank_paper_says_no_digits_found():
     assert "No digits found" in at.info[0].value
 
 
+def test_part_of_a_whole_check_is_read(mnist):
+    """A whole check reads its printed words as digits and says how to narrow the part
+    read; narrowed to the amount box, the page shows the amount alone."""
+    from digits.synth import check_form
+
+    image, text, (x, y, w, h) = check_form(np.random.default_rng(5), "$2650", mnist.x_test,
+                                           mnist.y_test, digit_px=40, pen=3)
+    at = open_page("pages/upload.py")
+    at.file_uploader(key="upload_file").set_value(("check.png", png_bytes(image), "image/png"))
+    at.run()
+    assert not at.exception and not at.error
+    assert f">{text}</p>" not in texts(at)
+    assert any("Read only part of the picture" in c.value for c in at.caption)
+    height, width = image.shape[:2]  # the amount box and a margin, in percent
+    across = (int(100 * (x - h / 4) / width), int(100 * (x + w + h / 4) / width) + 1)
+    down = (int(100 * (y - h / 4) / height), int(100 * (y + h * 1.25) / height) + 1)
+    at.slider(key="upload_across").set_value(across)
+    at.slider(key="upload_down").set_value(down).run()
+    assert not at.exception and not at.error
+    assert f">{text}</p>" in texts(at)
+    assert not any("Read only part of the picture" in c.value for c in at.caption)
+
+
 @pytest.mark.parametrize("number", [0, 1, 2])
 def test_example_photo_is_read_in_one_click(number):
     """Each example, one click away, is read exactly."""

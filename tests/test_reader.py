@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from digits.bench.sets import number_pages
-from digits.reader import PageReading, ReaderConfig, ReaderError, read_page
-from digits.synth import ink_on_paper, mouse_drawing, number_page
+from digits.reader import PageReading, ReaderConfig, ReaderError, read_page, read_part
+from digits.synth import check_form, ink_on_paper, mouse_drawing, number_page
 
 POOL_SIZE = 250  # first MNIST test digits considered for the pool
 
@@ -357,6 +357,21 @@ def test_big_photo_boxes_are_in_original_pixels(rng, pool, recognizer):
     assert far.text == near.text == text
     for a, b in zip(near.digits, far.digits):
         assert np.allclose(np.array(a.box) * factor, b.box, atol=0.1 * factor * a.box[3])
+
+
+def test_amount_box_of_a_whole_check_is_read_without_the_printed_words(rng, pool, recognizer):
+    """Read whole, a check's printed words come out as digits; its amount box, read as a
+    part, gives the amount alone, with boxes in the whole check's pixels."""
+    image, text, (x, y, w, h) = check_form(rng, "$3804", *pool, digit_px=40, pen=3)
+    assert len(read_page(image, recognizer).text.replace(" ", "")) > 2 * len(text)
+    m = h // 4  # the part as a person would pick it: the box and a margin around it
+    part = (x - m, y - m, w + 2 * m, h + 2 * m)
+    reading = read_part(image, part, recognizer)
+    alone = read_page(image[y - m : y + h + m, x - m : x + w + m], recognizer)
+    assert reading.text == alone.text == text and len(reading.symbols) == 1  # the "$"
+    for a, b in zip(reading.digits, alone.digits):
+        assert a.box == (b.box[0] + x - m, b.box[1] + y - m, b.box[2], b.box[3])
+        assert x <= a.box[0] and a.box[0] + a.box[2] <= x + w  # inside the amount box
 
 
 def test_canvas_with_several_digits_is_read(pool, recognizer):
