@@ -174,10 +174,24 @@ def cmd_predict(args) -> int:
 
 def cmd_read(args) -> int:
     from digits.predict import active_recognizer
-    from digits.reader import read_page
+    from digits.reader import part_box, read_page, read_part
 
     recognizer = active_recognizer(args.models_dir)
-    return _read_each(args.images, lambda image: read_page(image, recognizer).to_dict())
+    if args.part is None:
+        return _read_each(args.images, lambda image: read_page(image, recognizer).to_dict())
+    return _read_each(args.images, lambda image: read_part(
+        image, part_box(image.shape, args.part[:2], args.part[2:]), recognizer).to_dict())
+
+
+def _part(text: str) -> tuple[float, float, float, float]:
+    """``--part LEFT,RIGHT,TOP,BOTTOM`` in percent of the image, e.g. 70,100,25,55."""
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4 or not all(0 <= v <= 100 for v in values):
+        raise argparse.ArgumentTypeError("give four percentages 0-100: LEFT,RIGHT,TOP,BOTTOM")
+    return values
 
 
 def cmd_bench(args) -> int:
@@ -243,6 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("images", nargs="+", help="photos or scans of checks, notes, forms")
     p.add_argument(
         "--json", action="store_true", help="JSON lines (the only format; kept for symmetry)"
+    )
+    p.add_argument(
+        "--part", type=_part, metavar="LEFT,RIGHT,TOP,BOTTOM",
+        help="read only this part of each image, in percent (e.g. a check's amount box: "
+        "70,100,25,55); boxes stay in the whole image's pixels",
     )
     p.set_defaults(func=cmd_read)
 

@@ -416,8 +416,8 @@ def read_files(tmp_path, rng, pool):
     return tmp_path
 
 
-def run_read(*paths):
-    return subprocess.run([sys.executable, "-m", "digits", "read", *map(str, paths)],
+def run_read(*args):
+    return subprocess.run([sys.executable, "-m", "digits", "read", *map(str, args)],
                           capture_output=True, text=True, timeout=300)
 
 
@@ -430,6 +430,23 @@ def test_cli_read_prints_one_json_line_per_image(read_files):
     assert check["text"] == "731 28" and check["lines"] == ["731 28"]
     assert all(set(d) == {"digit", "confidence", "box"} for d in check["digits"])
     assert blank["text"] == "" and blank["digits"] == []
+
+
+def test_cli_reads_part_of_each_image(tmp_path, rng, pool):
+    """`read --part LEFT,RIGHT,TOP,BOTTOM` reads a check's amount box alone; a part
+    that is no four percentages is refused with a message and exit status 2."""
+    image, text, (x, y, w, h) = check_form(rng, "$517", *pool, digit_px=40, pen=3)
+    cv2.imwrite(str(tmp_path / "check.png"), image[..., ::-1])
+    height, width = image.shape[:2]
+    part = [100 * (x - h / 4) / width, 100 * (x + w + h / 4) / width,
+            100 * (y - h / 4) / height, 100 * (y + h * 1.25) / height]
+    result = run_read(tmp_path / "check.png", "--part", ",".join(f"{v:.1f}" for v in part))
+    assert result.returncode == 0, result.stderr
+    reading = json.loads(result.stdout)
+    assert reading["text"] == text
+    assert all(x <= d["box"][0] <= x + w for d in reading["digits"])  # whole-image pixels
+    refused = run_read(tmp_path / "check.png", "--part", "70,100,25")
+    assert refused.returncode == 2 and "four percentages" in refused.stderr
 
 
 def test_cli_read_reports_bad_files_and_exits_2(read_files):
