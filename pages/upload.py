@@ -77,8 +77,12 @@ except ImageError as error:  # the reader's refusals (e.g. too many candidates) 
 found, text = reading.digits, reading.text
 
 if not found:
-    where = "this picture" if part == whole else "the part of the picture you chose"
-    st.info(f"No digits found in {where}. Try a closer photo with dark ink on light paper.")
+    if part == whole:
+        st.info("No digits found in this picture. Try a closer photo with dark ink on light "
+                "paper.")
+    else:
+        st.info("No digits found in the part of the picture you chose (not faded below).")
+        st.image(pictures.draw_boxes(image, [], part=part), caption="The part read", width=600)
     st.stop()
 
 unsure = [d.low_confidence for d in found]

@@ -208,6 +208,9 @@ def test_part_of_a_whole_check_is_read(mnist):
     assert not at.exception and not at.error
     assert f">{text}</p>" in texts(at)
     assert not any("Read only part of the picture" in c.value for c in at.caption)
+    at.slider(key="upload_down").set_value((95, 100)).run()  # below the words: blank paper
+    assert not at.exception and not at.error
+    assert "No digits found in the part" in at.info[0].value and len(at.get("image")) == 1
 
 
 @pytest.mark.parametrize("number", [0, 1, 2])
