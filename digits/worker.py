@@ -50,6 +50,7 @@ from digits.train import TrainConfig
 
 FAIL_ENV = "DIGITS_JOB_FAIL_AT"
 _in_worker = False  # True in the worker process (signal handling is ours to set)
+_terminated = False  # set by SIGTERM: whatever ends the job after it is a cancel
 
 
 class _Progress:
@@ -173,19 +174,22 @@ def run_job(models_dir, job_id: str, lock_fd: int, min_interval: float = 0.5,
         if cancel.exists():
             raise Cancelled()
         _finish(models_dir, progress, bundle, prune)
-    except Cancelled:
-        if bundle is not None and not status.activated:
-            with contextlib.suppress(BundleError, OSError):
-                delete_version(bundle.name, models_dir)  # saved just before the cancel
-        progress.update(force=True, state="cancelled", finished_at=time.time(),
-                        message="Cancelled; the active model is unchanged.")
-    except BaseException as exc:  # every failure ends in a status people can read
-        traceback.print_exc()
-        reason = _failure_message(exc)
-        progress.update(force=True, state="failed", error=reason, finished_at=time.time(),
-                        message=f"{reason} The active model is unchanged.")
-        if not isinstance(exc, Exception):
-            raise
+    except BaseException as exc:  # every end but success gets a status people can read
+        if isinstance(exc, Cancelled) or _terminated:
+            # SIGTERM raises Cancelled wherever the worker is; raised inside TensorFlow or
+            # while a file is written, it can come out as another error: still a cancel.
+            if bundle is not None and not status.activated:
+                with contextlib.suppress(BundleError, OSError):
+                    delete_version(bundle.name, models_dir)  # saved just before the cancel
+            progress.update(force=True, state="cancelled", finished_at=time.time(),
+                            message="Cancelled; the active model is unchanged.")
+        else:
+            traceback.print_exc()
+            reason = _failure_message(exc)
+            progress.update(force=True, state="failed", error=reason, finished_at=time.time(),
+                            message=f"{reason} The active model is unchanged.")
+            if not isinstance(exc, Exception):
+                raise
     finally:
         remove_temp(models_dir, status.bundle)
         cancel.unlink(missing_ok=True)
@@ -217,6 +221,8 @@ def _finish(models_dir, progress: _Progress, bundle, prune) -> None:
 def _on_sigterm(signum, frame):
     from digits.train import Cancelled
 
+    global _terminated
+    _terminated = True
     raise Cancelled("Stopped by SIGTERM.")
 
 
