@@ -174,13 +174,12 @@ def cmd_predict(args) -> int:
 
 def cmd_read(args) -> int:
     from digits.predict import active_recognizer
-    from digits.reader import part_box, read_page, read_part
+    from digits.reader import part_box, read_part
 
     recognizer = active_recognizer(args.models_dir)
-    if args.part is None:
-        return _read_each(args.images, lambda image: read_page(image, recognizer).to_dict())
+    across, down = args.part[:2], args.part[2:]
     return _read_each(args.images, lambda image: read_part(
-        image, part_box(image.shape, args.part[:2], args.part[2:]), recognizer).to_dict())
+        image, part_box(image.shape, across, down), recognizer).to_dict())
 
 
 def _part(text: str) -> tuple[float, float, float, float]:
@@ -259,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="JSON lines (the only format; kept for symmetry)"
     )
     p.add_argument(
-        "--part", type=_part, metavar="LEFT,RIGHT,TOP,BOTTOM",
+        "--part", type=_part, metavar="LEFT,RIGHT,TOP,BOTTOM", default=(0, 100, 0, 100),
         help="read only this part of each image, in percent (e.g. a check's amount box: "
         "70,100,25,55); boxes stay in the whole image's pixels",
     )

@@ -5,7 +5,7 @@ import streamlit as st
 from digits import pictures
 from digits.decode import ImageError, decode_image
 from digits.examples import load_examples
-from digits.reader import part_box, read_page, read_part
+from digits.reader import part_box, read_part
 from pages import shared
 
 shared.through_router(__file__)
@@ -70,7 +70,7 @@ with st.expander("Read only part of the picture"):
 whole = (0, 0, image.shape[1], image.shape[0])
 part = part_box(image.shape, across, down)
 try:
-    reading = read_page(image, recognizer) if part == whole else read_part(image, part, recognizer)
+    reading = read_part(image, part, recognizer)  # the whole picture by default
 except ImageError as error:  # the reader's refusals (e.g. too many candidates) are for people
     st.error(str(error))
     st.stop()
@@ -89,7 +89,7 @@ unsure = [d.low_confidence for d in found]
 picture_col, answer_col = st.columns([3, 2], gap="large")
 picture_col.image(pictures.draw_boxes(image, [d.box for d in found], [d.digit for d in found],
                                       unsure, skipped=[s["box"] for s in reading.symbols],
-                                      part=None if part == whole else part),
+                                      part=part),  # the whole picture: nothing faded
                   caption="Digits found" if part == whole else "Digits found in the part read")
 with answer_col:
     st.caption("The number")
