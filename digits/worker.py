@@ -6,7 +6,10 @@ the ``starting`` status, and then
 - reports progress through the ``on_batch``/``on_epoch`` callbacks of
   :func:`digits.train.train_and_save`, writing the status at most every 0.5 s;
 - checks the cancel flag after every batch; SIGTERM (the server's fallback after
-  the cancel grace period) becomes the same clean cancellation;
+  the cancel grace period) becomes the same clean cancellation: its handler raises
+  ``Cancelled`` at once (a worker stuck outside training stops too) and also marks
+  the job stopping, so training stops at the next batch even where TensorFlow or
+  Keras caught the exception;
 - after success, activates the new version if its test accuracy reaches the
   floor (:func:`digits.bundle.set_active`, atomic), then applies retention
   (:func:`digits.versions.prune`);
@@ -50,7 +53,7 @@ from digits.train import TrainConfig
 
 FAIL_ENV = "DIGITS_JOB_FAIL_AT"
 _in_worker = False  # True in the worker process (signal handling is ours to set)
-_terminated = False  # set by SIGTERM: whatever ends the job after it is a cancel
+_terminated = False  # set by SIGTERM: the job stops at the next check, and ends cancelled
 
 
 class _Progress:
@@ -158,26 +161,31 @@ def run_job(models_dir, job_id: str, lock_fd: int, min_interval: float = 0.5,
     progress = _Progress(models_dir, status, min_interval, on_status)
     config = TrainConfig(**status.config)
     cancel = cancel_flag(models_dir)
+
+    def stopping() -> bool:
+        return _terminated or cancel.exists()
+
     bundle = None
     try:
         progress.update(force=True, state="running", pid=os.getpid(), message="Loading MNIST")
         data = load_mnist()
-        if cancel.exists():
+        if stopping():
             raise Cancelled()
         progress.update(force=True, message="Starting TensorFlow and training")
         with _maybe_fail_in_save():
             bundle = train_and_save(
                 config, data, models_dir, name=status.bundle,
                 on_epoch=progress.on_epoch, on_batch=progress.on_batch,
-                should_stop=cancel.exists,
+                should_stop=stopping,
             )
-        if cancel.exists():
+        if stopping():
             raise Cancelled()
         _finish(models_dir, progress, bundle, prune)
     except BaseException as exc:  # every end but success gets a status people can read
         if isinstance(exc, Cancelled) or _terminated:
             # SIGTERM raises Cancelled wherever the worker is; raised inside TensorFlow or
-            # while a file is written, it can come out as another error: still a cancel.
+            # Keras it can come out as another error: still a cancel. (Where Keras swallows
+            # it, training stops at the next batch: ``stopping`` sees ``_terminated``.)
             if bundle is not None and not status.activated:
                 with contextlib.suppress(BundleError, OSError):
                     delete_version(bundle.name, models_dir)  # saved just before the cancel
