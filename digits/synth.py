@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from digits.augment import STROKE_EDGE, retrace, skeleton
+from digits.data import upsample_scan
 
 INK_COLOURS = [(20, 20, 20), (25, 40, 140), (20, 30, 90), (150, 20, 20), (30, 90, 40)]
 
@@ -104,9 +105,7 @@ def sklearn_digits(n: int | None = None, size: int = 28) -> tuple[np.ndarray, np
     out = np.zeros((len(images), size, size), np.uint8)
     inner = size - 8
     for i, img in enumerate(images):
-        small = (img / 16).astype(np.float32)
-        up = cv2.resize(small, (inner, inner), interpolation=cv2.INTER_CUBIC)
-        up = np.clip((up - 0.25) / 0.5, 0, 1)
+        up = upsample_scan(img / 16, (inner, inner))
         out[i, 4 : 4 + inner, 4 : 4 + inner] = (up * 255).astype(np.uint8)
     return out, labels.astype(np.uint8)
 

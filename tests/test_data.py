@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from digits.data import DataError, load_mnist, load_npz
+from digits.data import DataError, load_mnist, load_npz, other_writers
 
 
 def test_real_mnist_has_standard_shapes(mnist):
@@ -79,3 +79,20 @@ def test_no_download_when_asked_not_to(monkeypatch, tmp_path):
     with pytest.raises(DataError, match="not on this machine"):
         load_mnist(download=False)
     assert "keras" not in sys.modules
+
+
+def test_other_writers_look_like_the_inputs_the_app_reads(mnist):
+    """The other writers' digits come out as MNIST-style inputs: a 20 px box, centred mass."""
+    x, y = other_writers()
+    assert x.shape == (2000, 28, 28) and np.bincount(y).tolist() == [200] * 10
+    assert (x > 127).sum(axis=(1, 2)).min() > 20  # every digit kept its ink
+    ink = x > 0
+    rows, cols = ink.any(axis=2), ink.any(axis=1)
+    height = 28 - rows.argmax(axis=1) - rows[:, ::-1].argmax(axis=1)
+    width = 28 - cols.argmax(axis=1) - cols[:, ::-1].argmax(axis=1)
+    assert np.abs(np.maximum(height, width) - 20).max() <= 2  # faint tips of a 1: 18
+    mass = x.astype(np.float64)
+    centre = (mass * np.arange(28)[None, :, None]).sum(axis=(1, 2)) / mass.sum(axis=(1, 2))
+    assert np.abs(centre - 13.5).max() < 1.5
+    # Not MNIST under another name: no image equals a training image.
+    assert not (set(map(bytes, x[:200])) & set(map(bytes, mnist.x_train)))

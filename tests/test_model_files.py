@@ -9,9 +9,11 @@ from digits import bundle as bundles
 from digits.bundle import BundleError
 from digits.train import PRESETS, Cancelled, TrainConfig, train, train_and_save
 
-# The standard preset's architecture, with every augmentation it uses (retrace, styles).
+# The standard preset's architecture, with every augmentation it uses (retrace, styles)
+# and the other writers' digits.
 TINY = TrainConfig(arch=PRESETS["standard"].arch, epochs=1, batch_size=32, train_limit=400,
-                   validation_size=64, seed=3, retrace=True, styles=True)
+                   validation_size=64, seed=3, retrace=True, styles=True,
+                   other_writers=PRESETS["standard"].other_writers)
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +36,9 @@ def test_training_reports_every_batch_and_epoch(mnist):
     )
     assert [e for e, _ in epochs] == [1]
     assert {"loss", "accuracy", "val_loss", "val_accuracy", "lr"} <= set(epochs[0][1])
-    assert len(batches) == batches[0][2] == 11  # (400 - 64) / 32, rounded up
+    # 400 - 64 MNIST images and the same share of other writers' digits as a full run's
+    # (4 x 2,000 beside 60,000 - 64: 45), / 32, rounded up
+    assert len(batches) == batches[0][2] == 12
     assert result.history["loss"] == [epochs[0][1]["loss"]]
 
 
@@ -51,6 +55,7 @@ def test_stop_request_cancels_training(mnist):
         ("epochs", 0, "epochs"),
         ("batch_size", 1, "batch size"),
         ("learning_rate", 5.0, "learning rate"),
+        ("other_writers", 21, "other writers"),
     ],
 )
 def test_bad_settings_get_readable_messages(field, value, message):
@@ -69,6 +74,7 @@ def test_bundle_records_what_the_training_page_needs(tiny_dir):
     assert len(m["test"]["confusion"]) == 10 and m["test"]["count"] == 10_000
     assert {"keras", "tensorflow", "numpy"} <= set(m["versions"])
     assert len(m["data"]["sha256"]) == 64
+    assert m["config"]["other_writers"] and len(m["data"]["other_writers"]["sha256"]) == 64
     assert m["files"]["inference.npz"]["bytes"] > 0
     assert len(bundle.history["val_accuracy"]) == 1
 
