@@ -63,9 +63,9 @@ PRESETS = {
     # about a minute when they are free. The first 40,000 images only: 98.88 %.
     "quick": TrainConfig(epochs=1, batch_size=64, augment=False, learning_rate=2e-3,
                          validation_size=2000),
-    # The shipped model: the deeper CNN, augmentation (with ballpoint redraws and
+    # The shipped model's deep network: the deeper CNN, augmentation (with ballpoint redraws and
     # European 1s, 7s and 9s), 4 augmented copies of the other writers' 2,000 digits
-    # (about an eighth of each epoch) and a long cosine schedule. About 35 minutes on 2 cores.
+    # (about an eighth of each epoch) and a long cosine schedule. About 45 minutes on 2 cores.
     "standard": TrainConfig(arch="deep", epochs=20, retrace=True, styles=True, other_writers=4),
 }
 
