@@ -66,6 +66,8 @@ class _Progress:
         self.first: tuple[float, float] | None = None  # (time, fraction) at batch 1
 
     def update(self, force: bool = False, **changes) -> None:
+        if "finished_at" in changes:  # the job's last word carries its memory peak with it
+            changes["peak_rss_mb"] = _peak_rss_mb()
         for key, value in changes.items():
             setattr(self.status, key, value)
         now = time.monotonic()
