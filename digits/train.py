@@ -143,7 +143,7 @@ def train(
         x_other, y_other = other_writers()
         copies = config.other_writers * len(x_other)
         n = round(copies * len(train_idx) / (len(data.x_train) - n_val))
-        pick = np.arange(n) * copies // max(n, 1) % len(x_other)  # all copies: 0..N-1, 4 times
+        pick = np.arange(n) * copies // max(n, 1) % len(x_other)  # full run: each digit k times
         x_fit = np.concatenate([x_fit, x_other[pick]])
         y_fit = np.concatenate([y_fit, y_other[pick]])
     batches = _batches(x_fit, y_fit, config, rng)
