@@ -7,9 +7,9 @@ digits need no second opinion, though: where the first network is at least
 ``sure`` (90 %) sure, its answer stands; elsewhere the members' probabilities
 are averaged. On the benchmark's single-digit sets that reads exactly as the
 plain average does while the other networks run for only 1-6 % of the digits,
-so one digit costs about what one network costs. The shipped model adds a third
-network (a cnn trained with elastic distortion), which settles digits the two
-others disagree on.
+so one digit costs about what one network costs. The shipped model is such a
+pair (README, *The shipped model*): a deep network trained with other writers'
+digits too, and a cnn.
 
 :func:`combine` builds this as one Keras model (an input, the members, a
 ``SureOrMean`` layer), scores it on the MNIST test set and saves it as an

@@ -203,7 +203,6 @@ def run_job(models_dir, job_id: str, lock_fd: int, min_interval: float = 0.5,
     finally:
         remove_temp(models_dir, status.bundle)
         cancel.unlink(missing_ok=True)
-        progress.update(force=True, peak_rss_mb=_peak_rss_mb())
     return progress.status
 
 
