@@ -207,7 +207,9 @@ def test_touching_pair_that_is_no_digit_whole_is_cut_not_dropped(mnist, recogniz
     hesitant = ReaderConfig(split_odds=20.0)
     strict = replace(hesitant, no_digit_split_odds=20.0)
     assert [read_page(image, recognizer, hesitant).text for image, _ in pairs] == ["143", "286"]
-    assert [read_page(image, recognizer, strict).text for image, _ in pairs] == ["3", "6"]
+    # Without the rule each pair stays whole: "28" is left out as no digit, and "14",
+    # which the digit model is sure is a 4 (ReaderConfig.sure_digit), is read as one.
+    assert [read_page(image, recognizer, strict).text for image, _ in pairs] == ["43", "6"]
 
 
 @pytest.fixture
@@ -242,6 +244,35 @@ def test_lone_digit_in_two_strokes_is_one_digit_not_two_lines(rng, pool, recogni
     they looked like two lines ("3" read "2 4"); they almost touch and are one digit."""
     pages = [write(rng, pool, [[digit]], broken=True, digit_px=56) for digit in "2358"]
     assert [read_page(image, recognizer).text for image, _ in pages] == list("2358")
+
+
+def test_digit_broken_side_by_side_is_one_digit(mnist, recognizer):
+    """A 0 whose pen skipped at the top and the bottom leaves two arcs side by side,
+    which the geometry cannot tell from two digits; the whole reads as a sure 0."""
+    images, labels = mnist.x_test, mnist.y_test
+    picks = [np.flatnonzero(labels == 3)[0], np.flatnonzero(labels == 0)[1],
+             np.flatnonzero(labels == 6)[0]]
+    digits = images[picks].copy()
+    cols = np.flatnonzero(digits[1].max(axis=0) > 30)
+    middle = (cols[0] + cols[-1]) // 2
+    digits[1][:, middle - 1 : middle + 2] = 0  # the 0 in two arcs
+    image, text = number_page(np.random.default_rng(1), [["306"]], digits, labels[picks],
+                              digit_px=48, pen=None, tilt=0)
+    assert read_page(image, recognizer).text == text == "306"
+    # Without joining, the arcs are read as two digits.
+    assert read_page(image, recognizer, ReaderConfig(join_width=0.0)).text == "3176"
+
+
+def test_digit_the_model_is_sure_of_is_never_left_out_as_a_symbol(rng, pool, recognizer):
+    """Even where the symbol network calls every mark no digit, the digits the digit
+    model reads at ReaderConfig.sure_digit or above stay."""
+    image, _ = write(rng, pool, [["5083"]], digit_px=48, pen=None, tilt=0)
+    reading = read_page(image, recognizer)
+    sure = "".join(str(d.digit) for d in reading.digits if d.confidence >= 0.998)
+    assert sure  # the pool's digits are read surely
+    everything = ReaderConfig(symbol_bar=0.0, unsure_symbol_bar=0.0)
+    assert read_page(image, recognizer, everything).text.replace(" ", "") == sure
+    assert read_page(image, recognizer, replace(everything, sure_digit=1.01)).text == ""
 
 
 @pytest.mark.xfail(strict=True, reason="; ".join(KNOWN_MISREADS.values()))
