@@ -461,8 +461,7 @@ def _split_touching(found: list[_Found], height: float, recognizer: Recognizer,
         tried = [i for i, plan in enumerate(plans) if plan]
         no_digit = np.zeros(len(todo), bool)
         asked = [todo[i] for i in tried]
-        no_digit[tried] = _is_symbol(asked, _not_digit_probability(asked), config,
-                                     leaving_out=False)
+        no_digit[tried] = _is_symbol(asked, _not_digit_probability(asked), config)
         cutting = []
         for piece, plan, whole_is_symbol in zip(todo, plans, no_digit):
             if whole_is_symbol and (piece.mark.w < config.pair_width * height
@@ -617,19 +616,10 @@ def _not_digit_probability(pieces: list[_Found]) -> np.ndarray:
                               else np.zeros((0, 28, 28), np.float32))
 
 
-def _is_symbol(pieces: list[_Found], p: np.ndarray, config: ReaderConfig,
-               leaving_out: bool = True) -> np.ndarray:
-    """(N,) bool: the symbol network is sure enough, given how sure the digit model is.
-
-    ``leaving_out``: the mark would be left out, so a digit the digit model is
-    ``config.sure_digit`` sure of stays. Asked whether a wide mark is no digit
-    whole (to cut it), that guard is off: the model reads two squeezed digits as
-    one, confidently.
-    """
-    sure = np.array([f.probabilities.max() for f in pieces]).reshape(-1)  # (N,)
-    symbol = (p >= config.symbol_bar) | ((p >= config.unsure_symbol_bar)
-                                         & (sure < config.unsure_digit))
-    return symbol & (sure < config.sure_digit) if leaving_out else symbol
+def _is_symbol(pieces: list[_Found], p: np.ndarray, config: ReaderConfig) -> np.ndarray:
+    """(N,) bool: the symbol network is sure enough, given how sure the digit model is."""
+    unsure = np.array([f.probabilities.max() < config.unsure_digit for f in pieces], bool)
+    return (p >= config.symbol_bar) | ((p >= config.unsure_symbol_bar) & unsure)
 
 
 def _without_symbols(found: list[_Found], config: ReaderConfig) -> tuple[list[_Found], list]:
@@ -641,7 +631,11 @@ def _without_symbols(found: list[_Found], config: ReaderConfig) -> tuple[list[_F
     p = np.zeros(len(found))
     asked = [i for i, f in enumerate(found) if not f.cut]
     p[asked] = _not_digit_probability([found[i] for i in asked])
-    digit = ~_is_symbol(found, p, config)
+    # A digit the model is sure of stays (``config.sure_digit``). Only here: asked
+    # whether a wide mark is no digit whole (to cut it), the model's sureness says
+    # little, since it reads two squeezed digits as one, confidently.
+    sure = np.array([f.probabilities.max() >= config.sure_digit for f in found], bool)
+    digit = ~_is_symbol(found, p, config) | sure
     return ([f for f, keep in zip(found, digit) if keep],
             [(f.mark, float(q)) for f, q, keep in zip(found, p, digit) if not keep])
 
