@@ -122,3 +122,30 @@ def test_figure_passes_only_within_its_target():
     assert Figure("b", "latency", "ms", 7.0, at_most=5).passed is False
     assert Figure("c", "size", "MB", 1.0).passed is None
     assert Figure("d", "not run", "s", None, at_most=10).passed is None
+
+
+def test_number_pages_say_how_each_page_was_made_without_changing_it(mnist):
+    """``details`` adds what the page holds; the pages are the benchmark's either way."""
+    from digits.bench import sets
+
+    plain = sets.number_pages(mnist.x_test, mnist.y_test, 4, seed=5000)
+    detailed = sets.number_pages(mnist.x_test, mnist.y_test, 4, seed=5000, details=True)
+    assert sets.fingerprint([p[0] for p in plain]) == sets.fingerprint([p[0] for p in detailed])
+    assert [p[1] for p in plain] == [p[1] for p in detailed]
+    assert [how["writer"] for _, _, how in detailed] == ["mnist", "sklearn"] * 2
+    assert all(set(how) == {"writer", "ruled", "frame", "touching", "broken", "specks"}
+               for _, _, how in detailed)
+
+
+def test_misreads_sorts_every_page_it_reads(capsys):
+    """``python -m digits.bench.misreads --json``: each page counted once per table, and
+    every page not read exactly has one kind of mistake."""
+    from digits.bench import misreads
+
+    assert misreads.main(["--seed", "5000", "--pages", "4", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["pages"] == 4
+    assert sum(c["pages"] for c in out["by_writer"].values()) == 4
+    assert sum(c["pages"] for c in out["by_condition"].values()) == 4
+    assert set(out["by_writer"]) == {"mnist", "sklearn"}
+    assert out["exact"] + sum(out["mistakes"].values()) == 4

@@ -80,7 +80,7 @@ def sklearn_paper_set(n: int | None, seed: int = 103) -> LabelledSet:
 
 
 def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
-                 prefix: str = "") -> list:
+                 prefix: str = "", details: bool = False) -> list:
     """``n`` check/note pages, each holding one 3-6 digit number: [(RGB image, text)].
 
     Half the pages use MNIST test digits, half scikit-learn's; some are ruled,
@@ -89,6 +89,9 @@ def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
     part of the text. MNIST digits are written with a felt pen or a ballpoint;
     scikit-learn's keep their own stroke: their 8x8 scans have no centre line to
     redraw (a ballpoint redraw of one turned 8s into 1s, 2s into Ls, 0s into Cs).
+    With ``details`` each page is ``(image, text, how)``, ``how`` saying how it was
+    made: ``{"writer": "mnist" or "sklearn", "ruled", "frame", "touching", "broken",
+    "specks"}``; the images are the same either way.
     """
     if not hasattr(synth, "number_page"):
         raise NotImplementedError("digits.synth.number_page is not available yet")
@@ -100,15 +103,13 @@ def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
         number = str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, length - 1))
         mnist = i % 2 == 0
         images, labels = (x_test, y_test) if mnist else (sk_digits, sk_labels)
-        image, text = synth.number_page(
-            rng, [[prefix + number]], images, labels, pen=-1 if mnist else None,
-            ruled=bool(rng.random() < 0.3),
-            frame=bool(rng.random() < 0.2),
-            touching=bool(rng.random() < 0.1),
-            broken=bool(rng.random() < 0.1),
-            specks=int(rng.integers(0, 30)) if rng.random() < 0.3 else 0,
-        )
-        pages.append((image, text))
+        how = {"ruled": bool(rng.random() < 0.3), "frame": bool(rng.random() < 0.2),
+               "touching": bool(rng.random() < 0.1), "broken": bool(rng.random() < 0.1),
+               "specks": int(rng.integers(0, 30)) if rng.random() < 0.3 else 0}
+        image, text = synth.number_page(rng, [[prefix + number]], images, labels,
+                                        pen=-1 if mnist else None, **how)
+        how["writer"] = "mnist" if mnist else "sklearn"
+        pages.append((image, text, how) if details else (image, text))
     return pages
 
 
