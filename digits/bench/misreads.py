@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefix", default="", help='written before each number, e.g. "$"')
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
+    if args.pages < 1:
+        parser.error("--pages must be at least 1")
     if args.seed in BENCHMARK_SEEDS:
         print(f"Seed {args.seed} makes the benchmark's own pages: tune on another seed.",
               file=sys.stderr)
