@@ -182,6 +182,8 @@ def _digit_parts(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int
     stats[:, 1] += y
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.flatnonzero(areas >= max(3, SPECK_FRACTION * areas.max())) + 1
+    if not len(keep):  # nothing but 1-2 px dots (a cut's sliver of ink)
+        return np.zeros(mask.shape, bool), None
     lookup = np.zeros(n, bool)
     lookup[keep] = True
     parts = np.zeros(mask.shape, bool)

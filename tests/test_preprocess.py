@@ -4,7 +4,13 @@ import cv2
 import numpy as np
 import pytest
 
-from digits.preprocess import STROKE_WIDTH, find_ink, stroke_width, to_model_input
+from digits.preprocess import (
+    STROKE_WIDTH,
+    digit_from_ink,
+    find_ink,
+    stroke_width,
+    to_model_input,
+)
 from digits.synth import ink_on_paper, mouse_drawing, paper_photo
 
 
@@ -38,6 +44,13 @@ def test_a_lone_speck_is_not_a_digit():
     canvas = np.full((400, 400, 3), 255, np.uint8)
     cv2.circle(canvas, (200, 200), 1, (0, 0, 0), -1)
     assert to_model_input(canvas).blank
+
+
+def test_ink_of_only_one_and_two_pixel_dots_is_no_digit():
+    """What a cut through touching digits may leave on one side: a few stray pixels."""
+    mask = np.zeros((40, 30), bool)
+    mask[5, 5] = mask[20, 10:12] = mask[30, 25] = True
+    assert digit_from_ink(mask.astype(np.float32), mask) is None
 
 
 def test_mnist_digit_comes_back_nearly_unchanged(mnist):
