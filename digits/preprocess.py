@@ -33,6 +33,7 @@ MIN_DIGIT_SIDE = 5  # px: smaller blobs are specks, not digits
 MIN_DIGIT_FRACTION = 0.04  # a lone digit spans at least this much of the shorter side
 SPECK_FRACTION = 0.08  # parts smaller than this x the largest part are dropped
 OPAQUE = 0.98  # alpha from which a pixel counts as opaque
+LIGHT_PAPER_SIDE = 96  # px: the page's polarity is judged on a copy this small
 
 
 @dataclass(frozen=True)
@@ -90,17 +91,45 @@ def _darkness_source(image: np.ndarray) -> np.ndarray:
         else:
             x = rgb
     if x.ndim == 2:
-        return x if np.median(x[::3, ::3]) >= 0.5 else 1.0 - x  # paper is the majority
+        return x if _light_paper(x[::3, ::3]) else 1.0 - x
     if x.ndim != 3 or x.shape[2] != 3:
         raise ValueError(f"Expected a grayscale, RGB or RGBA image, got shape {x.shape}.")
     return _ink_channel(x)
+
+
+def _light_paper(luminance: np.ndarray) -> bool:
+    """Whether (H, W) luminance in [0, 1] is dark writing on light paper, not the reverse.
+
+    Paper is what most of the page is near each mark, not what most of the
+    whole page is: light paper half in a shadow can be darker overall than 0.5.
+    So the page is compared with its local median (a quarter of its side
+    across), and the ink is what stands out from it, darker or lighter.
+
+    Examples
+    --------
+    >>> page = np.full((60, 90), 0.8, np.float32); page[:, :50] = 0.3  # half in shadow
+    >>> page[20:40, 30:33] = 0.1; page[20:40, 70:73] = 0.4  # a stroke in each half
+    >>> bool(np.median(page) >= 0.5), _light_paper(page), _light_paper(1.0 - page)
+    (False, True, False)
+    """
+    h, w = luminance.shape
+    f = min(1.0, LIGHT_PAPER_SIDE / max(h, w))
+    small = cv2.resize(luminance.astype(np.float32),
+                       (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    k = max(3, round(max(small.shape) / 4)) | 1
+    level = cv2.medianBlur(np.round(small * 255).astype(np.uint8), k).astype(np.float32) / 255
+    darker = np.clip(level - small - MIN_CONTRAST, 0, None).sum()
+    lighter = np.clip(small - level - MIN_CONTRAST, 0, None).sum()
+    if max(darker, lighter) < 1e-3 * small.size:  # nothing stands out: paper is the majority
+        return bool(np.median(small) >= 0.5)
+    return bool(darker >= lighter)
 
 
 def _ink_channel(rgb: np.ndarray) -> np.ndarray:
     """Darkness (H, W) float32 of (H, W, 3) RGB, uint8 or float in [0, 1]."""
     luminance = _as_float(rgb[::3, ::3]) @ np.array([0.299, 0.587, 0.114], np.float32)
     # Channel by channel: 7x faster than x.min(axis=2) on a (H, W, 3) array.
-    if np.median(luminance) >= 0.5:  # coloured ink on light paper
+    if _light_paper(luminance):  # coloured ink on light paper
         return _as_float(np.minimum(np.minimum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]))
     return 1.0 - _as_float(np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]))
 
@@ -124,16 +153,23 @@ def find_ink(image: np.ndarray) -> InkImage:
     if scale > 1.0:
         gray = cv2.resize(gray, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
         h, w = gray.shape
-    # Paper brightness: a max filter on a small copy (wider than any stroke),
-    # smoothed and scaled back up. Dividing by it removes tint and uneven light.
+    # Paper brightness: a closing (max then min filter, wider than any stroke) on a
+    # small copy, scaled back up. Dividing by it removes tint and uneven light.
+    # A max filter alone spread the lit paper a quarter page into a shadow, whose
+    # edge then read as a band of ink; the closing keeps the edge where it is. The
+    # copy is padded by odd reflection, so that light falling off towards the
+    # border (vignetting) continues past it instead of being filled in there.
     small_side = 64
     f = small_side / max(h, w)
     small = cv2.resize(
         gray, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA
     )
     k = max(3, small_side // 4) | 1
-    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    paper = cv2.GaussianBlur(paper, (0, 0), k / 3)
+    r = k // 2 + 1
+    padded = np.pad(small, r, mode="reflect", reflect_type="odd")
+    paper = cv2.morphologyEx(padded, cv2.MORPH_CLOSE,
+                             cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))[r:-r, r:-r]
+    paper = cv2.GaussianBlur(paper, (0, 0), 1.0)
     paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
     ink = np.clip(1.0 - gray / np.maximum(paper, 0.05), 0.0, 1.0)
     if min(h, w) >= 200:  # sensor noise and JPEG blocks; small images keep detail

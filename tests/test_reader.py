@@ -97,6 +97,23 @@ def test_many_generated_amounts_are_read(rng, pool, recognizer):
     assert len(misread(pages, recognizer)) <= 2
 
 
+def in_shadow(page, edge, dark=0.4, soft=0.1):
+    """The photo with everything left of ``edge`` (a share of the width) in a shadow
+    ``dark`` as bright, fading over ``soft`` of the width: a hand or a phone above it."""
+    x = np.linspace(0, 1, page.shape[1], dtype=np.float32)
+    light = dark + (1 - dark) * np.clip((x - edge) / soft + 0.5, 0, 1)
+    shape = (1, -1) + (1,) * (page.ndim - 2)
+    return (page * light.reshape(shape)).astype(np.uint8)
+
+
+@pytest.mark.parametrize("edge", [0.3, 0.5])
+def test_page_half_in_a_shadow_is_read(rng, pool, recognizer, edge):
+    """Light paper that a shadow makes darker overall than half is still light paper,
+    and the shadow's edge is no ink."""
+    pages = [(in_shadow(image, edge), text) for image, text in check_pages(rng, pool)]
+    assert unexpected(pages, recognizer) == []
+
+
 def two_line_pages(rng, pool):
     return [write(rng, pool, [["1250", "34"], ["907"]], digit_px=50, tilt=0)]
 
