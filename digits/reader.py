@@ -25,6 +25,7 @@ from digits.segment import (
     group_lines,
     merge_fragments,
     remove_rules,
+    tilt,
     typical_height,
 )
 from digits.symbols import symbol_probability
@@ -39,6 +40,10 @@ class ReaderConfig:
     number_gap: float = 1.0  # x height: a wider gap between digits starts a new number
     rule_length: float = 2.5  # x height: horizontal straight strokes this long are rules
     rule_height: float = 1.8  # x height: vertical straight strokes this tall are box sides
+    # A page whose rules or box edges turn at least this many degrees (a photo
+    # not held level) is turned level before its rules are looked for; the
+    # rule search itself allows for slight tilts (segment.LINE_SLACK).
+    min_tilt: float = 2.0
     min_digit_px: int = 10  # working px: shorter marks are never digits (MNIST's are 20)
     min_digit_height: float = 0.5  # x height: shorter marks are dots, dashes or specks
     speck_size: float = 0.06  # x height: marks smaller than this are dust and ignored
@@ -164,6 +169,37 @@ class PageReading:
 
 
 EMPTY = PageReading([], [], "", [])
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the reader's working image lies in the original: its scale and turn."""
+
+    scale: float  # original px per working px
+    turn: np.ndarray | None = None  # (2, 3) affine, working px before -> after levelling
+
+    def box(self, mark: Mark) -> tuple[int, int, int, int]:
+        """(x, y, w, h) of a working-pixel mark in the original image's pixels
+        (of a levelled page: the upright box around the turned mark).
+
+        >>> Placement(2.0).box(Mark(3, 4, 8, 10, (1,), 20))
+        (6, 8, 10, 12)
+        """
+        s = self.scale
+        if self.turn is None:
+            return (int(mark.x0 * s), int(mark.y0 * s),
+                    int(np.ceil(mark.w * s)), int(np.ceil(mark.h * s)))
+        corners = np.array([(x, y) for x in (mark.x0, mark.x1) for y in (mark.y0, mark.y1)],
+                           np.float64)
+        back = cv2.transform(corners[None], cv2.invertAffineTransform(self.turn))[0] * s
+        x0, y0 = np.floor(back.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(back.max(axis=0)).astype(int)
+        return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+
+    def to_working(self, points: np.ndarray) -> np.ndarray:
+        """(N, 2) points in original pixels -> working pixels (levelled)."""
+        points = np.asarray(points, np.float64).reshape(-1, 2) / self.scale
+        return points if self.turn is None else cv2.transform(points[None], self.turn)[0]
 PAIR_HEIGHT = 0.6  # each side of a cut through touching digits is this tall x the pair
 BLOB = 0.35  # marks whose mean thickness is this x their size are blots (a disc: 0.5)
 PIECE_SIZE = 0.25  # x height: a thick mark this big may be a piece of a fat-pen digit
@@ -563,10 +599,10 @@ def read_page(image: np.ndarray, recognizer: Recognizer | None = None,
     page = read_pieces(image, recognizer, config)
     if page is None:
         return EMPTY
-    found, small, height, scale = page
+    found, small, height, placement = page
     found = _split_touching(found, height, recognizer, config)
     found, symbols = _without_symbols(found, config)
-    return _in_reading_order(found, symbols, small, height, scale, config)
+    return _in_reading_order(found, symbols, small, height, placement, config)
 
 
 def part_box(shape: tuple, across=(0, 100), down=(0, 100)) -> tuple[int, int, int, int]:
@@ -643,22 +679,48 @@ def _without_symbols(found: list[_Found], config: ReaderConfig) -> tuple[list[_F
 def read_pieces(image: np.ndarray, recognizer: Recognizer, config: ReaderConfig = ReaderConfig()):
     """The page's marks, each read as one digit, before touching digits are cut.
 
-    Returns ``(pieces, small marks, digit height, original px per working px)``,
-    or None for a page without digits.
+    Returns ``(pieces, small marks, digit height, placement)`` (:class:`Placement`:
+    where the working pixels lie in the original), or None for a page without digits.
     """
     image, pre_scale = _shrink(image, config.max_side)
     found_ink = find_ink(image)
     if not found_ink.mask.any():
         return None
-    page = _find_digit_marks(found_ink.mask, config)
+    ink, mask, turn = _levelled(found_ink.ink, found_ink.mask, config)
+    page = _find_digit_marks(mask, config)
     if page is None:
         return None
     labels, marks, small, height = page
-    found = _read_marks(marks, labels, found_ink.ink, recognizer)
+    found = _read_marks(marks, labels, ink, recognizer)
     if not found:
         return None
-    found = _join_broken(found, labels, found_ink.ink, height, recognizer, config)
-    return found, small, height, pre_scale * found_ink.scale
+    found = _join_broken(found, labels, ink, height, recognizer, config)
+    return found, small, height, Placement(pre_scale * found_ink.scale, turn)
+
+
+def _levelled(ink: np.ndarray, mask: np.ndarray, config: ReaderConfig):
+    """(ink, mask, turn): the page turned so that its rules and box edges are level,
+    if they turn ``config.min_tilt`` degrees or more (turn: the (2, 3) affine; else None).
+
+    Lines half as long as the page give the angle, as they give the digit
+    height (:func:`_digit_height`), which the lines of a tilted page, not yet
+    removed, would spoil. Once level, the lines must be rules by the reader's
+    own measure (``config.rule_length`` x height), not a 7's bar on a photo
+    of little more than the 7. The turned image is enlarged to hold the page.
+    """
+    h, w = mask.shape
+    angle, longest = tilt(mask, 0.5 * w)
+    if abs(angle) < config.min_tilt:
+        return ink, mask, None
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    size = (int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin)))
+    turn[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
+    level = cv2.warpAffine(mask.astype(np.float32), turn, size, flags=cv2.INTER_LINEAR) > 0.5
+    height = _digit_height(level, config)
+    if height is None or longest < config.rule_length * height:
+        return ink, mask, None
+    return cv2.warpAffine(ink, turn, size, flags=cv2.INTER_LINEAR, borderValue=0), level, turn
 
 
 def _join_broken(found: list[_Found], labels: np.ndarray, ink: np.ndarray, height: float,
@@ -697,7 +759,7 @@ def _join_broken(found: list[_Found], labels: np.ndarray, ink: np.ndarray, heigh
 
 
 def _in_reading_order(found: list[_Found], symbols: list, small: list[Mark], height: float,
-                      scale: float, config: ReaderConfig) -> PageReading:
+                      placement: Placement, config: ReaderConfig) -> PageReading:
     """Lines top to bottom, digits left to right, numbers split at wide gaps and symbols."""
     by_mark = {f.mark: f for f in found}
     digits: list[ReadDigit] = []
@@ -713,7 +775,7 @@ def _in_reading_order(found: list[_Found], symbols: list, small: list[Mark], hei
             gap = mark.x0 - line[k - 1].x1 if k else np.inf
             if k in between:
                 char, dot = between[k]
-                separators.append({"char": char, "box": list(_original_box(dot, scale))})
+                separators.append({"char": char, "box": list(placement.box(dot))})
             # "1,250.75" is one number: a dot or comma bridges a gap up to twice as wide.
             widest = config.number_gap * line_height * (2 if k in between else 1)
             if gap > widest or k in ends:
@@ -724,10 +786,10 @@ def _in_reading_order(found: list[_Found], symbols: list, small: list[Mark], hei
             confidence = float(f.probabilities[digit])
             words[-1] += str(digit)
             digits.append(ReadDigit(
-                digit, confidence, f.probabilities, _original_box(mark, scale), f.model_input,
+                digit, confidence, f.probabilities, placement.box(mark), f.model_input,
                 line_no, number, confidence < config.low_confidence, f.cut))
         lines.append(" ".join(words))
-    symbols = [{"box": list(_original_box(mark, scale)), "confidence": round(p, 6)}
+    symbols = [{"box": list(placement.box(mark)), "confidence": round(p, 6)}
                for mark, p in symbols]
     return PageReading(digits, lines, " ".join(lines), separators, symbols)
 
@@ -747,9 +809,3 @@ def _symbol_gaps(line: list[Mark], symbols: list[Mark]) -> set[int]:
             if min(before.y0, after.y0) < mark.cy < max(before.y1, after.y1):
                 ends.add(k)
     return ends
-
-
-def _original_box(mark: Mark, scale: float) -> tuple[int, int, int, int]:
-    """(x, y, w, h) of a working-pixel mark in the original image's pixels."""
-    return (int(mark.x0 * scale), int(mark.y0 * scale),
-            int(np.ceil(mark.w * scale)), int(np.ceil(mark.h * scale)))

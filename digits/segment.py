@@ -22,6 +22,8 @@ CUT_RANGE = (0.1, 0.9)  # a cut between touching digits lies in this part of the
 BEND = 0.5  # cost of a cut's sideways step, in ink pixels crossed
 MIN_PART = 0.08  # each side of a cut holds at least this share of the ink
 STACK_GAP = 0.1  # x their height: a lone digit's pieces this close are one digit
+MAX_TILT = 20.0  # degrees: straight lines steeper than this are not taken for the page's rules
+TILT_WORK_SIDE = 200  # px: the page's tilt is measured on a copy this large
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,49 @@ def typical_height(marks: list[Mark], min_px: int) -> float | None:
         return None
     heights = heights[heights >= 0.4 * np.percentile(heights, 90)]
     return float(np.percentile(heights, 75))
+
+
+def tilt(mask: np.ndarray, shortest: float) -> tuple[float, float]:
+    """(degrees the page's long straight lines turn anticlockwise, the longest one's px).
+
+    A photo of a check is seldom held level. The straight strokes at least
+    ``shortest`` px long and within ``MAX_TILT`` of level (ruled lines, box
+    edges) are found by a Hough transform on a copy at most ``TILT_WORK_SIDE``
+    px across; the angle is their median, weighed by length. (0.0, 0.0) if none.
+
+    Examples
+    --------
+    >>> page = np.zeros((120, 300), np.uint8)
+    >>> _ = cv2.line(page, (140, 10), (140, 40), 1, 2)  # a digit's stroke
+    >>> tilt(page > 0, shortest=20)  # steeper than MAX_TILT: no rule
+    (0.0, 0.0)
+    >>> _ = cv2.line(page, (10, 100), (290, 51), 1, 2)  # rises 49 px over 280: 9.9 degrees
+    >>> angle, longest = tilt(page > 0, shortest=150)
+    >>> abs(angle - 9.9) < 0.5, 270 < longest < 300
+    (True, True)
+    """
+    f = min(1.0, TILT_WORK_SIDE / max(mask.shape))
+    small = mask.astype(np.uint8) * 255
+    if f < 1.0:
+        size = (max(1, round(mask.shape[1] * f)), max(1, round(mask.shape[0] * f)))
+        small = ((cv2.resize(small, size, interpolation=cv2.INTER_AREA) > 64) * 255).astype(
+            np.uint8)
+    length = shortest * f
+    found = cv2.HoughLinesP(small, 1, np.pi / 720, threshold=max(10, int(length / 2)),
+                            minLineLength=length, maxLineGap=max(2, round(0.02 * max(small.shape))))
+    if found is None:
+        return 0.0, 0.0
+    x0, y0, x1, y1 = found.reshape(-1, 4).astype(np.float64).T
+    angles = np.degrees(np.arctan2(-(y1 - y0), x1 - x0))  # y runs down; anticlockwise > 0
+    angles = (angles + 90.0) % 180.0 - 90.0  # a line drawn right to left is the same line
+    level = np.abs(angles) <= MAX_TILT
+    if not level.any():
+        return 0.0, 0.0
+    angles, lengths = angles[level], np.hypot(x1 - x0, y1 - y0)[level]
+    order = np.argsort(angles)
+    weight = np.cumsum(lengths[order])
+    return (float(angles[order][np.searchsorted(weight, weight[-1] / 2)]),
+            float(lengths.max() / f))
 
 
 def _run_lengths(mask: np.ndarray) -> np.ndarray:

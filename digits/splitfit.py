@@ -65,14 +65,15 @@ def labelled_marks(page_set, recognizer: Recognizer,
         page = reader.read_pieces(image, recognizer, config)
         if page is None:
             continue
-        found, _, height, scale = page
-        yield found, height, digits_held(found, boxes, scale), text
+        found, _, height, placement = page
+        yield found, height, digits_held(found, boxes, placement), text
 
 
-def digits_held(found: list, boxes: list, scale: float) -> list[np.ndarray]:
+def digits_held(found: list, boxes: list, placement: reader.Placement) -> list[np.ndarray]:
     """For each piece the reader found, which of the page's digit ``boxes`` (original
-    pixels; the reader works at ``scale``) have their centre in it: indices, left to right."""
-    centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in boxes]).reshape(-1, 2) / scale
+    pixels; the reader works as ``placement`` says) have their centre in it: indices,
+    left to right."""
+    centres = placement.to_working([(x + w / 2, y + h / 2) for x, y, w, h in boxes])
     return [np.flatnonzero((centres[:, 0] >= f.mark.x0) & (centres[:, 0] < f.mark.x1)
                            & (centres[:, 1] >= f.mark.y0) & (centres[:, 1] < f.mark.y1))
             for f in found]

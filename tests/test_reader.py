@@ -114,6 +114,40 @@ def test_page_half_in_a_shadow_is_read(rng, pool, recognizer, edge):
     assert unexpected(pages, recognizer) == []
 
 
+def turned(page, degrees):
+    """The photo turned ``degrees`` anticlockwise, as when the phone was not held level,
+    on a canvas large enough for all of it, filled with the paper's colour; and the
+    (2, 3) matrix that takes its pixels there."""
+    h, w = page.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    size = (int(h * sin + w * cos), int(h * cos + w * sin))
+    matrix[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
+    paper = tuple(int(v) for v in np.median(page.reshape(-1, page.shape[-1]), axis=0))
+    return cv2.warpAffine(page, matrix, size, borderValue=paper), matrix
+
+
+@pytest.mark.parametrize("degrees", [-8, 5])
+def test_tilted_photo_of_ruled_or_boxed_paper_is_read(rng, pool, recognizer, degrees):
+    """Rules and box edges that are not level are still found and left out."""
+    pages = [(turned(image, degrees)[0], text) for image, text in check_pages(rng, pool)]
+    assert unexpected(pages, recognizer) == []
+
+
+def test_boxes_of_a_tilted_photo_are_on_its_digits(rng, pool, recognizer):
+    """The page is read levelled; each digit's box comes back around the digit in the
+    photo as it was taken."""
+    image, text, boxes = write(rng, pool, [["52947"]], ruled=True, frame=True, tilt=0,
+                               with_boxes=True)
+    photo, matrix = turned(image, 7)
+    reading = read_page(photo, recognizer)
+    assert reading.text == text
+    centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in boxes])
+    expected = cv2.transform(centres[None], matrix)[0]
+    got = np.array([(x + w / 2, y + h / 2) for x, y, w, h in (d.box for d in reading.digits)])
+    assert np.abs(got - expected).max() < 0.15 * np.median([h for *_, h in boxes])
+
+
 def two_line_pages(rng, pool):
     return [write(rng, pool, [["1250", "34"], ["907"]], digit_px=50, tilt=0)]
 
