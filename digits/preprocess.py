@@ -100,18 +100,23 @@ def _darkness_source(image: np.ndarray) -> np.ndarray:
 def _light_paper(luminance: np.ndarray) -> bool:
     """Whether (H, W) luminance in [0, 1] is dark writing on light paper, not the reverse.
 
-    Paper is what most of the page is near each mark, not what most of the
-    whole page is: light paper half in a shadow can be darker overall than 0.5.
-    So the page is compared with its local median (a quarter of its side
-    across), and the ink is what stands out from it, darker or lighter.
+    A page lighter than 0.5 overall is light paper. A darker one may be a
+    board, or light paper half in a shadow: so paper is taken for what most
+    of the page is near each mark, its local median (a quarter of the side
+    across), and the ink for what stands out from it, darker or lighter. (Not
+    on every page: on a close-up of a thick 0, the ring is most of the window
+    and the paper inside it stands out lighter.)
 
     Examples
     --------
     >>> page = np.full((60, 90), 0.8, np.float32); page[:, :50] = 0.3  # half in shadow
     >>> page[20:40, 30:33] = 0.1; page[20:40, 70:73] = 0.4  # a stroke in each half
-    >>> bool(np.median(page) >= 0.5), _light_paper(page), _light_paper(1.0 - page)
+    >>> board = np.full((60, 90), 0.2, np.float32); board[20:40, 40:43] = 0.9  # chalk
+    >>> bool(np.median(page) >= 0.5), _light_paper(page), _light_paper(board)
     (False, True, False)
     """
+    if np.median(luminance) >= 0.5:
+        return True
     h, w = luminance.shape
     f = min(1.0, LIGHT_PAPER_SIDE / max(h, w))
     small = cv2.resize(luminance.astype(np.float32),
@@ -120,9 +125,7 @@ def _light_paper(luminance: np.ndarray) -> bool:
     level = cv2.medianBlur(np.round(small * 255).astype(np.uint8), k).astype(np.float32) / 255
     darker = np.clip(level - small - MIN_CONTRAST, 0, None).sum()
     lighter = np.clip(small - level - MIN_CONTRAST, 0, None).sum()
-    if max(darker, lighter) < 1e-3 * small.size:  # nothing stands out: paper is the majority
-        return bool(np.median(small) >= 0.5)
-    return bool(darker >= lighter)
+    return bool(darker > lighter)
 
 
 def _ink_channel(rgb: np.ndarray) -> np.ndarray:

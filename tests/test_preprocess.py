@@ -46,6 +46,14 @@ def test_a_lone_speck_is_not_a_digit():
     assert to_model_input(canvas).blank
 
 
+def test_close_up_of_a_thick_zero_keeps_its_polarity(recognizer):
+    """A 0 photographed close with a felt tip: the ring is most of the picture near it,
+    and the paper in its hole must not be taken for light ink on a dark board."""
+    photo = np.full((356, 356, 3), (200, 215, 205), np.uint8)
+    cv2.ellipse(photo, (178, 178), (70, 110), 30, 0, 360, (60, 60, 60), 55)
+    assert recognizer.predict(cv2.GaussianBlur(photo, (0, 0), 3)).digit == 0
+
+
 def test_ink_of_only_one_and_two_pixel_dots_is_no_digit():
     """What a cut through touching digits may leave on one side: a few stray pixels."""
     mask = np.zeros((40, 30), bool)
