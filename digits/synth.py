@@ -352,6 +352,32 @@ def number_page(
     return (image, text, boxes) if with_boxes else (image, text)
 
 
+def turned_photo(image: np.ndarray, degrees: float) -> tuple[np.ndarray, np.ndarray]:
+    """The photo turned ``degrees`` anticlockwise, as when the phone was not held level,
+    on a canvas large enough for all of it, filled with the paper's colour (the
+    image's median); and the (2, 3) affine that takes its pixels there."""
+    h, w = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    size = (int(h * sin + w * cos), int(h * cos + w * sin))
+    turn[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
+    paper = np.median(image.reshape(h * w, -1), axis=0)
+    return cv2.warpAffine(image, turn, size, borderValue=tuple(float(v) for v in paper)), turn
+
+
+def in_shadow(image: np.ndarray, edge: float, dark: float = 0.4, soft: float = 0.1,
+              slope: float = 0.0) -> np.ndarray:
+    """The photo with what lies left of ``edge`` (a share of the width) in a shadow
+    ``dark`` as bright, fading over ``soft`` of the width: a hand or a phone held
+    over the page. ``slope``: how far the edge leans, in widths per height."""
+    h, w = image.shape[:2]
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    across = x / w - edge - slope * (y / h - 0.5)
+    light = dark + (1 - dark) * np.clip(across / max(soft, 1e-3) + 0.5, 0, 1)
+    out = image.astype(np.float32) * (light[..., None] if image.ndim == 3 else light)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
 def _turned_box(box: tuple, turn: np.ndarray) -> tuple[int, int, int, int]:
     """The (x, y, w, h) around ``box`` after the (2, 3) affine ``turn``."""
     x, y, w, h = box

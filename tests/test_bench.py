@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FIGURE_KEYS = {
     "mnist_accuracy", "mouse_accuracy", "paper_accuracy", "sklearn_paper_accuracy",
-    "realistic_accuracy", "number_exact_read", "page_read_ms_p50", "latency_p50_ms",
+    "realistic_accuracy", "number_exact_read", "photo_exact_read", "photo_exact_read_turned",
+    "photo_exact_read_shadow", "page_read_ms_p50", "latency_p50_ms",
     "latency_p95_ms", "keras_latency_p50_ms", "throughput", "keras_throughput", "cold_start_s",
     "keras_cold_start_s", "cold_start_rss_mb", "app_ready_s", "app_round_trip_ms",
     "app_stroke_sent_ms", "app_rss_mb",
@@ -85,6 +86,22 @@ def test_generated_sets_are_identical_on_every_run(mnist):
     first = sets.paper_set(mnist.x_test, mnist.y_test, 5).fingerprint()
     again = sets.paper_set(mnist.x_test, mnist.y_test, 5).fingerprint()
     assert first == again
+
+
+def test_photographed_pages_are_the_pages_turned_or_shaded(mnist):
+    """Both writers' pages are turned and shaded alike; the text stays the page's."""
+    from digits.bench import sets
+
+    plain = sets.number_pages(mnist.x_test, mnist.y_test, 4, seed=108)
+    photos = sets.photographed_pages(mnist.x_test, mnist.y_test, 4)
+    assert [text for _, text in photos] == [text for _, text in plain]
+    for (photo, _), (page, _) in zip(photos[:2], plain[:2]):  # turned: a larger canvas
+        assert photo.shape[0] > page.shape[0] and photo.shape[1] > page.shape[1]
+    for (photo, _), (page, _) in zip(photos[2:], plain[2:]):  # shaded: darker on the left
+        assert photo.shape == page.shape
+        left = (slice(None), slice(0, page.shape[1] // 5))
+        assert photo[left].mean() < 0.8 * page[left].mean()
+        assert (photo.astype(int) <= page).all()
 
 
 def test_number_pages_redraw_only_mnist_digits_with_a_ballpoint(mnist, monkeypatch):

@@ -16,7 +16,14 @@ import pytest
 
 from digits.bench.sets import number_pages
 from digits.reader import PageReading, ReaderConfig, ReaderError, read_page, read_part
-from digits.synth import check_form, ink_on_paper, mouse_drawing, number_page
+from digits.synth import (
+    check_form,
+    in_shadow,
+    ink_on_paper,
+    mouse_drawing,
+    number_page,
+    turned_photo,
+)
 
 POOL_SIZE = 250  # first MNIST test digits considered for the pool
 
@@ -97,15 +104,6 @@ def test_many_generated_amounts_are_read(rng, pool, recognizer):
     assert len(misread(pages, recognizer)) <= 2
 
 
-def in_shadow(page, edge, dark=0.4, soft=0.1):
-    """The photo with everything left of ``edge`` (a share of the width) in a shadow
-    ``dark`` as bright, fading over ``soft`` of the width: a hand or a phone above it."""
-    x = np.linspace(0, 1, page.shape[1], dtype=np.float32)
-    light = dark + (1 - dark) * np.clip((x - edge) / soft + 0.5, 0, 1)
-    shape = (1, -1) + (1,) * (page.ndim - 2)
-    return (page * light.reshape(shape)).astype(np.uint8)
-
-
 @pytest.mark.parametrize("edge", [0.3, 0.5])
 def test_page_half_in_a_shadow_is_read(rng, pool, recognizer, edge):
     """Light paper that a shadow makes darker overall than half is still light paper,
@@ -114,23 +112,10 @@ def test_page_half_in_a_shadow_is_read(rng, pool, recognizer, edge):
     assert unexpected(pages, recognizer) == []
 
 
-def turned(page, degrees):
-    """The photo turned ``degrees`` anticlockwise, as when the phone was not held level,
-    on a canvas large enough for all of it, filled with the paper's colour; and the
-    (2, 3) matrix that takes its pixels there."""
-    h, w = page.shape[:2]
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    size = (int(h * sin + w * cos), int(h * cos + w * sin))
-    matrix[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
-    paper = tuple(int(v) for v in np.median(page.reshape(-1, page.shape[-1]), axis=0))
-    return cv2.warpAffine(page, matrix, size, borderValue=paper), matrix
-
-
 @pytest.mark.parametrize("degrees", [-8, 5])
 def test_tilted_photo_of_ruled_or_boxed_paper_is_read(rng, pool, recognizer, degrees):
     """Rules and box edges that are not level are still found and left out."""
-    pages = [(turned(image, degrees)[0], text) for image, text in check_pages(rng, pool)]
+    pages = [(turned_photo(image, degrees)[0], text) for image, text in check_pages(rng, pool)]
     assert unexpected(pages, recognizer) == []
 
 
@@ -139,7 +124,7 @@ def test_boxes_of_a_tilted_photo_are_on_its_digits(rng, pool, recognizer):
     photo as it was taken."""
     image, text, boxes = write(rng, pool, [["52947"]], ruled=True, frame=True, tilt=0,
                                with_boxes=True)
-    photo, matrix = turned(image, 7)
+    photo, matrix = turned_photo(image, 7)
     reading = read_page(photo, recognizer)
     assert reading.text == text
     centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in boxes])

@@ -113,6 +113,27 @@ def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
     return pages
 
 
+PHOTO_TILT = (3.0, 10.0)  # degrees either way: a phone not held level
+PHOTO_SHADOW = (0.35, 0.6)  # how bright the shadowed part stays
+
+
+def photographed_pages(x_test, y_test, n: int, seed: int = 108) -> list:
+    """``n`` pages made as :func:`number_pages` makes them, then photographed
+    carelessly: half of them (pages 0, 1, 4, 5, ...: both writers alike) turned
+    3-10 degrees either way, the rest partly under a shadow with a soft or sharp,
+    straight or leaning edge. [(RGB image, text)]."""
+    rng = np.random.default_rng(seed + 1000)
+    out = []
+    for i, (image, text) in enumerate(number_pages(x_test, y_test, n, seed=seed)):
+        if i % 4 < 2:
+            image = synth.turned_photo(image, rng.choice([-1, 1]) * rng.uniform(*PHOTO_TILT))[0]
+        else:
+            image = synth.in_shadow(image, rng.uniform(0.25, 0.75), rng.uniform(*PHOTO_SHADOW),
+                                    rng.uniform(0.03, 0.2), rng.uniform(-0.3, 0.3))
+        out.append((image, text))
+    return out
+
+
 def app_requests(x_test: np.ndarray, n: int, seed: int = 106) -> list:
     """What the app is sent: Draw-page canvases (RGBA) and paper photos (RGB), alternating."""
     rng = np.random.default_rng(seed)
