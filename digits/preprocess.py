@@ -169,10 +169,12 @@ def find_ink(image: np.ndarray) -> InkImage:
     )
     k = max(3, small_side // 4) | 1
     r = k // 2 + 1
-    padded = np.pad(small, r, mode="reflect", reflect_type="odd")
-    paper = cv2.morphologyEx(padded, cv2.MORPH_CLOSE,
-                             cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))[r:-r, r:-r]
-    paper = cv2.GaussianBlur(paper, (0, 0), 1.0)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    paper = cv2.dilate(np.pad(small, r, mode="reflect", reflect_type="odd"), disc)
+    if paper.max() > paper.min():  # evenly lit paper (a canvas) needs no more
+        paper = cv2.GaussianBlur(cv2.erode(paper, disc)[r:-r, r:-r], (0, 0), 1.0)
+    else:
+        paper = paper[r:-r, r:-r]
     paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
     ink = np.clip(1.0 - gray / np.maximum(paper, 0.05), 0.0, 1.0)
     if min(h, w) >= 200:  # sensor noise and JPEG blocks; small images keep detail
