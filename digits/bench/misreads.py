@@ -7,8 +7,8 @@ scikit-learn digits), by what the page holds (two touching digits, a digit in
 two strokes, a printed box, ruled lines, specks, nothing of these), by the kind
 of mistake (a wrong digit, a digit lost, a digit too many, a number split in
 two) and by which digit was read as which. Tune on such seeds and keep the
-benchmark's own pages (seeds 104, 105 and 107) for the check: the same reader
-reads 89.5 % of seed 7000's 600 pages and 93.8 % of seed 5000's first 400, so
+benchmark's own pages (seeds 104, 105, 107 and 108) for the check: the same reader
+reads 90.0 % of seed 7000's 600 pages and 94.3 % of seed 5000's first 400, so
 only a change on the same pages tells anything.
 """
 
@@ -19,7 +19,7 @@ import json
 import sys
 from collections import Counter
 
-BENCHMARK_SEEDS = (104, 105, 107)  # digits.bench.quality: the pages not to tune on
+BENCHMARK_SEEDS = (104, 105, 107, 108)  # digits.bench.quality: the pages not to tune on
 CONDITIONS = ("touching", "broken", "frame", "ruled", "specks")  # the first one a page has
 
 
