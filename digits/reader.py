@@ -169,6 +169,10 @@ class PageReading:
 
 
 EMPTY = PageReading([], [], "", [])
+PAIR_HEIGHT = 0.6  # each side of a cut through touching digits is this tall x the pair
+BLOB = 0.35  # marks whose mean thickness is this x their size are blots (a disc: 0.5)
+PIECE_SIZE = 0.25  # x height: a thick mark this big may be a piece of a fat-pen digit
+DOT = 0.45  # x height: marks no bigger than this (and not digits) may be dots or commas
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,7 @@ class Placement:
 
     scale: float  # original px per working px
     turn: np.ndarray | None = None  # (2, 3) affine, working px before -> after levelling
+    size: tuple[int, int] | None = None  # (w, h) of the original: turned boxes stay inside
 
     def box(self, mark: Mark) -> tuple[int, int, int, int]:
         """(x, y, w, h) of a working-pixel mark in the original image's pixels
@@ -184,6 +189,9 @@ class Placement:
 
         >>> Placement(2.0).box(Mark(3, 4, 8, 10, (1,), 20))
         (6, 8, 10, 12)
+        >>> turn = cv2.getRotationMatrix2D((0, 0), 45, 1.0)  # levelled by 45 degrees
+        >>> Placement(1.0, turn, (6, 50)).box(Mark(0, 0, 10, 10, (1,), 50))  # in a 6-px image
+        (0, 0, 6, 15)
         """
         s = self.scale
         if self.turn is None:
@@ -192,18 +200,16 @@ class Placement:
         corners = np.array([(x, y) for x in (mark.x0, mark.x1) for y in (mark.y0, mark.y1)],
                            np.float64)
         back = cv2.transform(corners[None], cv2.invertAffineTransform(self.turn))[0] * s
-        x0, y0 = np.floor(back.min(axis=0)).astype(int)
+        x0, y0 = np.maximum(np.floor(back.min(axis=0)), 0).astype(int)
         x1, y1 = np.ceil(back.max(axis=0)).astype(int)
+        if self.size is not None:
+            x1, y1 = min(x1, self.size[0]), min(y1, self.size[1])
         return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
 
     def to_working(self, points: np.ndarray) -> np.ndarray:
         """(N, 2) points in original pixels -> working pixels (levelled)."""
         points = np.asarray(points, np.float64).reshape(-1, 2) / self.scale
         return points if self.turn is None else cv2.transform(points[None], self.turn)[0]
-PAIR_HEIGHT = 0.6  # each side of a cut through touching digits is this tall x the pair
-BLOB = 0.35  # marks whose mean thickness is this x their size are blots (a disc: 0.5)
-PIECE_SIZE = 0.25  # x height: a thick mark this big may be a piece of a fat-pen digit
-DOT = 0.45  # x height: marks no bigger than this (and not digits) may be dots or commas
 
 
 @dataclass
@@ -682,6 +688,7 @@ def read_pieces(image: np.ndarray, recognizer: Recognizer, config: ReaderConfig 
     Returns ``(pieces, small marks, digit height, placement)`` (:class:`Placement`:
     where the working pixels lie in the original), or None for a page without digits.
     """
+    size = np.shape(image)[1::-1]  # (w, h)
     image, pre_scale = _shrink(image, config.max_side)
     found_ink = find_ink(image)
     if not found_ink.mask.any():
@@ -695,7 +702,7 @@ def read_pieces(image: np.ndarray, recognizer: Recognizer, config: ReaderConfig 
     if not found:
         return None
     found = _join_broken(found, labels, ink, height, recognizer, config)
-    return found, small, height, Placement(pre_scale * found_ink.scale, turn)
+    return found, small, height, Placement(pre_scale * found_ink.scale, turn, tuple(size))
 
 
 def _levelled(ink: np.ndarray, mask: np.ndarray, config: ReaderConfig):
