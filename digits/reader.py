@@ -26,6 +26,8 @@ from digits.segment import (
     merge_fragments,
     remove_rules,
     tilt,
+    turned_box,
+    turning,
     typical_height,
 )
 from digits.symbols import symbol_probability
@@ -197,14 +199,12 @@ class Placement:
         if self.turn is None:
             return (int(mark.x0 * s), int(mark.y0 * s),
                     int(np.ceil(mark.w * s)), int(np.ceil(mark.h * s)))
-        corners = np.array([(x, y) for x in (mark.x0, mark.x1) for y in (mark.y0, mark.y1)],
-                           np.float64)
-        back = cv2.transform(corners[None], cv2.invertAffineTransform(self.turn))[0] * s
-        x0, y0 = np.maximum(np.floor(back.min(axis=0)), 0).astype(int)
-        x1, y1 = np.ceil(back.max(axis=0)).astype(int)
+        x, y, w, h = turned_box((mark.x0, mark.y0, mark.w, mark.h),
+                                cv2.invertAffineTransform(self.turn) * s)
+        x0, y0, x1, y1 = max(x, 0), max(y, 0), x + w, y + h
         if self.size is not None:
             x1, y1 = min(x1, self.size[0]), min(y1, self.size[1])
-        return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+        return x0, y0, x1 - x0, y1 - y0
 
     def to_working(self, points: np.ndarray) -> np.ndarray:
         """(N, 2) points in original pixels -> working pixels (levelled)."""
@@ -715,14 +715,10 @@ def _levelled(ink: np.ndarray, mask: np.ndarray, config: ReaderConfig):
     own measure (``config.rule_length`` x height), not a 7's bar on a photo
     of little more than the 7. The turned image is enlarged to hold the page.
     """
-    h, w = mask.shape
-    angle, longest = tilt(mask, 0.5 * w)
+    angle, longest = tilt(mask, 0.5 * mask.shape[1])
     if abs(angle) < config.min_tilt:
         return ink, mask, None
-    turn = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
-    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
-    size = (int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin)))
-    turn[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
+    turn, size = turning(mask.shape, -angle)
     level = cv2.warpAffine(mask.astype(np.float32), turn, size, flags=cv2.INTER_LINEAR) > 0.5
     height = _digit_height(level, config)
     if height is None or longest < config.rule_length * height:

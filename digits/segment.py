@@ -134,6 +134,36 @@ def tilt(mask: np.ndarray, shortest: float) -> tuple[float, float]:
             float(lengths.max() / f))
 
 
+def turning(shape: tuple, degrees: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The (2, 3) affine that turns an image of ``shape`` ``degrees`` anticlockwise
+    about its centre, and the (w, h) of a canvas that holds all of it turned.
+
+    >>> turn, size = turning((100, 200), 90)
+    >>> size, (np.round(cv2.transform(np.array([[[0.0, 0.0]]]), turn)[0, 0], 6) + 0.0).tolist()
+    ((100, 200), [0.0, 200.0])
+    """
+    h, w = shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    size = (int(h * sin + w * cos), int(h * cos + w * sin))
+    turn[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
+    return turn, size
+
+
+def turned_box(box: tuple, turn: np.ndarray) -> tuple[int, int, int, int]:
+    """The upright (x, y, w, h) around ``box`` = (x, y, w, h) after the (2, 3) affine ``turn``.
+
+    >>> turned_box((0, 0, 10, 10), cv2.getRotationMatrix2D((0, 0), 45, 1.0))
+    (0, -8, 15, 16)
+    """
+    x, y, w, h = box
+    corners = np.array([[(x, y), (x + w, y), (x, y + h), (x + w, y + h)]], np.float64)
+    moved = cv2.transform(corners, np.asarray(turn, np.float64))[0]
+    x0, y0 = np.floor(moved.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(moved.max(axis=0)).astype(int)
+    return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+
+
 def _run_lengths(mask: np.ndarray) -> np.ndarray:
     """(H, W) int32: length of the vertical run of ink each pixel belongs to (0 off ink)."""
     flat = mask.ravel(order="F")  # column by column, so a run never spans two columns

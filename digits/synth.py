@@ -20,6 +20,7 @@ import numpy as np
 
 from digits.augment import STROKE_EDGE, retrace, skeleton
 from digits.data import upsample_scan
+from digits.segment import turned_box, turning
 
 INK_COLOURS = [(20, 20, 20), (25, 40, 140), (20, 30, 90), (150, 20, 20), (30, 90, 40)]
 
@@ -345,7 +346,7 @@ def number_page(
         centre = (ink.shape[1] / 2, ink.shape[0] / 2)
         turn = cv2.getRotationMatrix2D(centre, tilt, 1.0)
         ink = cv2.warpAffine(ink, turn, (ink.shape[1], ink.shape[0]), flags=cv2.INTER_LINEAR)
-        boxes = [_turned_box(box, turn) for box in boxes]
+        boxes = [turned_box(box, turn) for box in boxes]
     text = " ".join("".join(c for c in number if c.isdigit())
                     for numbers in lines for number in numbers)
     image = ink_on_paper(np.clip(ink, 0, 1), rng, colour)
@@ -356,12 +357,8 @@ def turned_photo(image: np.ndarray, degrees: float) -> tuple[np.ndarray, np.ndar
     """The photo turned ``degrees`` anticlockwise, as when the phone was not held level,
     on a canvas large enough for all of it, filled with the paper's colour (the
     image's median); and the (2, 3) affine that takes its pixels there."""
-    h, w = image.shape[:2]
-    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
-    size = (int(h * sin + w * cos), int(h * cos + w * sin))
-    turn[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
-    paper = np.median(image.reshape(h * w, -1), axis=0)
+    turn, size = turning(image.shape, degrees)
+    paper = np.median(image.reshape(image.shape[0] * image.shape[1], -1), axis=0)
     return cv2.warpAffine(image, turn, size, borderValue=tuple(float(v) for v in paper)), turn
 
 
@@ -376,15 +373,6 @@ def in_shadow(image: np.ndarray, edge: float, dark: float = 0.4, soft: float = 0
     light = dark + (1 - dark) * np.clip(across / max(soft, 1e-3) + 0.5, 0, 1)
     out = image.astype(np.float32) * (light[..., None] if image.ndim == 3 else light)
     return np.clip(out, 0, 255).astype(np.uint8)
-
-
-def _turned_box(box: tuple, turn: np.ndarray) -> tuple[int, int, int, int]:
-    """The (x, y, w, h) around ``box`` after the (2, 3) affine ``turn``."""
-    x, y, w, h = box
-    corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]], float)
-    moved = corners @ turn.T  # (4, 2)
-    (x0, y0), (x1, y1) = moved.min(axis=0), moved.max(axis=0)
-    return int(x0), int(y0), int(np.ceil(x1 - x0)), int(np.ceil(y1 - y0))
 
 
 # A check form's printed words, (text, x, y, size) in form units (the amount box is
