@@ -50,19 +50,31 @@ def elastic(image: np.ndarray, rng: np.random.Generator, alpha=6.0, sigma=4.0):
     return cv2.remap(image, xs + alpha * dx, ys + alpha * dy, cv2.INTER_LINEAR, borderValue=0)
 
 
-def _thinning_pass(img: np.ndarray, first: bool) -> np.ndarray:
-    p = np.pad(img, 1)
-    n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:],
-         p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2]]  # P2..P9 clockwise
+def _thinning_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Zhang-Suen's removal rule for each of the 256 neighbourhoods, for both sub-passes.
+
+    A neighbourhood is coded with P2..P9 (clockwise from the pixel above) as bits 0..7.
+    """
+    codes = np.arange(256)
+    n = [(codes >> bit) & 1 for bit in range(8)]
     count = sum(n)
     ring = n + [n[0]]
     transitions = sum((ring[i] == 0) & (ring[i + 1] == 1) for i in range(8))
-    if first:
-        c1, c2 = n[0] * n[2] * n[4], n[2] * n[4] * n[6]
-    else:
-        c1, c2 = n[0] * n[2] * n[6], n[0] * n[4] * n[6]
-    remove = (img == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & (c1 == 0) & (c2 == 0)
-    return img & ~remove.astype(np.uint8)
+    simple = (count >= 2) & (count <= 6) & (transitions == 1)
+    first = simple & (n[0] * n[2] * n[4] == 0) & (n[2] * n[4] * n[6] == 0)
+    second = simple & (n[0] * n[2] * n[6] == 0) & (n[0] * n[4] * n[6] == 0)
+    return first.astype(np.uint8), second.astype(np.uint8)
+
+
+_THINNING = _thinning_tables()
+# Correlation weights that code each pixel's 8 neighbours P2..P9 as bits 0..7.
+_NEIGHBOUR_BITS = np.array([[128, 1, 2], [64, 0, 4], [32, 16, 8]], np.float32)
+
+
+def _thinning_pass(img: np.ndarray, first: bool) -> np.ndarray:
+    codes = cv2.filter2D(img, cv2.CV_32F, _NEIGHBOUR_BITS, borderType=cv2.BORDER_CONSTANT)
+    remove = _THINNING[0 if first else 1][codes.astype(np.uint8)]
+    return img & ~remove
 
 
 def skeleton(mask: np.ndarray) -> np.ndarray:

@@ -3,7 +3,7 @@
 import cv2
 import numpy as np
 
-from digits.augment import augment_batch, retrace, writing_style
+from digits.augment import augment_batch, retrace, skeleton, writing_style
 from digits.preprocess import stroke_width
 
 
@@ -71,3 +71,33 @@ def test_writing_styles_add_a_flag_a_bar_a_tail(mnist):
     assert all(change > 0.1 for change in growth.values()), growth
     four = mnist.x_test[np.flatnonzero(mnist.y_test == 4)[0]]
     assert writing_style(four, 4, rng) is four
+
+
+def _zhang_suen(mask):
+    """Zhang-Suen thinning written out pixel by pixel, as the 1984 paper states it."""
+    img = np.pad(mask.astype(np.uint8), 1)
+    for _ in range(100):
+        before = img.copy()
+        for first in (True, False):
+            remove = []
+            for y, x in zip(*np.nonzero(img)):
+                p = [img[y - 1, x], img[y - 1, x + 1], img[y, x + 1], img[y + 1, x + 1],
+                     img[y + 1, x], img[y + 1, x - 1], img[y, x - 1], img[y - 1, x - 1]]
+                turns = sum(p[i] == 0 and p[(i + 1) % 8] == 1 for i in range(8))
+                a, b = (p[0] * p[2] * p[4], p[2] * p[4] * p[6]) if first else (
+                    p[0] * p[2] * p[6], p[0] * p[4] * p[6])
+                if 2 <= sum(p) <= 6 and turns == 1 and a == 0 and b == 0:
+                    remove.append((y, x))
+            for y, x in remove:
+                img[y, x] = 0
+        if np.array_equal(img, before):
+            return img[1:-1, 1:-1].astype(bool)
+    raise AssertionError("thinning did not settle")
+
+
+def test_skeleton_is_zhang_suen_thinning(mnist, rng):
+    """The table-driven thinning removes exactly the pixels the published rule removes."""
+    masks = [mnist.x_test[i] > 127 for i in range(20)]
+    masks += [rng.random((12, 15)) > 0.4 for _ in range(20)]  # ragged shapes, ink at the edges
+    for mask in masks:
+        np.testing.assert_array_equal(skeleton(mask), _zhang_suen(mask))
