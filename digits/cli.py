@@ -70,7 +70,8 @@ def cmd_train(args) -> int:
         )
 
     bundle = train_and_save(
-        config, models_dir=args.models_dir, name=args.name, on_epoch=on_epoch, on_batch=on_batch
+        config, models_dir=args.models_dir, name=args.name, on_epoch=on_epoch, on_batch=on_batch,
+        workers=args.workers,
     )
     print(
         f"Saved {bundle.path} - test accuracy {bundle.accuracy:.2%}, "
@@ -229,6 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--other-writers", type=int, metavar="COPIES",
                    help="augmented copies of the 2,000 other writers' digits in each epoch "
                    "(0: MNIST only; default: the preset's)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   default=1,
+                   help="processes augmenting batches ahead of the network (default: 1, "
+                   "in the training process; more where cores would otherwise wait)")
     p.add_argument("--name", help="bundle folder name (default: date-time-arch)")
     p.add_argument("--activate", action="store_true", help="make the new model the active one")
     p.set_defaults(func=cmd_train)

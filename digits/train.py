@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import platform
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import Callable
@@ -81,28 +83,76 @@ class TrainResult:
     seconds: float
 
 
-def _batches(x, y, config: TrainConfig, rng):
-    """A Keras PyDataset that augments each batch as it is requested."""
+def augmented(images, labels, seed, config: TrainConfig) -> np.ndarray:
+    """One batch augmented as ``config`` says, from its own generator seeded by ``seed``."""
+    return augment_batch(images, np.random.default_rng(seed), config.elastic, config.retrace,
+                         labels if config.styles else None)
+
+
+def _batches(x, y, config: TrainConfig, rng, workers: int = 1):
+    """A Keras PyDataset that augments each batch as it is requested.
+
+    Each batch draws from its own generator, seeded by the run, the epoch and the
+    batch, so a seeded run sees the same batches whether they are augmented here
+    or, with ``workers`` > 1, that many processes ahead of the network, two epochs
+    at a time (on a GPU the network waits for the augmentation otherwise).
+    """
     import keras
+
+    run = int(rng.integers(2**32))
+    size = config.batch_size
 
     class Batches(keras.utils.PyDataset):
         def __init__(self):
             super().__init__(workers=1, use_multiprocessing=False)
-            self.order = rng.permutation(len(x))
+            self.epoch = 0
+            self.orders = {0: rng.permutation(len(x))}
+            self.pool = None
+            self.ahead: dict[int, list] = {}
+            if config.augment and workers > 1:
+                context = multiprocessing.get_context("spawn")  # no fork of a running framework
+                self.pool = ProcessPoolExecutor(workers, mp_context=context)
+                for epoch in range(min(2, config.epochs)):
+                    self._submit(epoch)
+
+        def _order(self, epoch):
+            if epoch not in self.orders:
+                self.orders[epoch] = np.random.default_rng([run, epoch]).permutation(len(x))
+            return self.orders[epoch]
+
+        def _submit(self, epoch):
+            order = self._order(epoch)
+            self.ahead[epoch] = [
+                self.pool.submit(augmented, x[idx], y[idx], [run, epoch, i], config)
+                for i in range(len(self))
+                for idx in [order[i * size : (i + 1) * size]]
+            ]
 
         def __len__(self):
-            return math.ceil(len(x) / config.batch_size)
+            return math.ceil(len(x) / size)
 
         def __getitem__(self, i):
-            idx = self.order[i * config.batch_size : (i + 1) * config.batch_size]
-            images = x[idx]
-            if config.augment:
-                images = augment_batch(images, rng, config.elastic, config.retrace,
-                                       y[idx] if config.styles else None)
+            idx = self._order(self.epoch)[i * size : (i + 1) * size]
+            ahead = self.ahead.get(self.epoch)
+            if ahead and not ahead[i].cancelled():
+                images = ahead[i].result()
+            elif config.augment:  # here; also a batch asked for past the last epoch or a stop
+                images = augmented(x[idx], y[idx], [run, self.epoch, i], config)
+            else:
+                images = x[idx]
             return images[..., None].astype(np.float32) / 255.0, y[idx]
 
         def on_epoch_end(self):
-            self.order = rng.permutation(len(x))
+            self.ahead.pop(self.epoch, None)
+            self.orders.pop(self.epoch, None)
+            self.epoch += 1
+            if self.pool and self.epoch + 1 < config.epochs:
+                self._submit(self.epoch + 1)
+
+        def close(self):
+            if self.pool:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+                self.pool = None
 
     return Batches()
 
@@ -113,15 +163,19 @@ def train(
     on_epoch: Callable[[int, dict], None] | None = None,
     on_batch: Callable[[int, int, dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    workers: int = 1,
 ) -> TrainResult:
     """Train a model; report progress; stop early when ``should_stop()`` is true.
 
     ``on_epoch(epoch, logs)`` is called after each epoch (1-based) with loss,
     accuracy, val_loss, val_accuracy, lr and seconds; ``on_batch(epoch, batch,
     logs)`` after each batch with ``batches`` (per epoch) added.
+    With ``workers`` > 1, that many processes augment the batches ahead.
     Raises :class:`Cancelled` if stopped.
     """
     config.validate()
+    if workers < 1:
+        raise ValueError("Invalid training settings: workers must be at least 1.")
     import keras
 
     from digits.model import build_model
@@ -146,7 +200,7 @@ def train(
         pick = np.arange(n) * copies // max(n, 1) % len(x_other)  # full run: each digit k times
         x_fit = np.concatenate([x_fit, x_other[pick]])
         y_fit = np.concatenate([y_fit, y_other[pick]])
-    batches = _batches(x_fit, y_fit, config, rng)
+    batches = _batches(x_fit, y_fit, config, rng, workers)
 
     steps = len(batches) * config.epochs
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -188,13 +242,16 @@ def train(
 
     progress = Progress()
     started = time.perf_counter()
-    model.fit(
-        batches,
-        epochs=config.epochs,
-        validation_data=(x_val, y[val_idx]) if n_val else None,
-        callbacks=[progress],
-        verbose=0,
-    )
+    try:
+        model.fit(
+            batches,
+            epochs=config.epochs,
+            validation_data=(x_val, y[val_idx]) if n_val else None,
+            callbacks=[progress],
+            verbose=0,
+        )
+    finally:
+        batches.close()
     if should_stop and should_stop():
         raise Cancelled("Training was cancelled.")
     return TrainResult(model=model, history=history, seconds=time.perf_counter() - started)
@@ -207,17 +264,41 @@ def predict_in_batches(model, images: np.ndarray, batch_size: int = 250) -> np.n
 
 
 def library_versions() -> dict:
+    """Versions of the libraries a model was made with, Keras's backend among them."""
+    import importlib
+
     import cv2
     import keras
-    import tensorflow as tf
 
+    backend = keras.backend.backend()  # "tensorflow" here; "jax" or "torch" on other machines
     return {
         "python": platform.python_version(),
         "numpy": np.__version__,
         "keras": keras.__version__,
-        "tensorflow": tf.__version__,
+        "backend": backend,
+        backend: importlib.import_module(backend).__version__,
         "opencv": cv2.__version__,
     }
+
+
+def accelerator() -> str | None:
+    """The GPU Keras trains on, if any (its name as the backend reports it)."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return None if device.platform == "cpu" else device.device_kind
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.get_device_name() if torch.cuda.is_available() else None
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    return gpus[0].name if gpus else None
 
 
 def provenance(data: Mnist, config: TrainConfig | None = None) -> dict:
@@ -230,7 +311,8 @@ def provenance(data: Mnist, config: TrainConfig | None = None) -> dict:
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "data": sources,
         "versions": library_versions(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+        "machine": ", ".join([f"{platform.machine()}", f"{os.cpu_count()} CPU cores",
+                              *filter(None, [accelerator()])]),
     }
 
 
@@ -242,10 +324,11 @@ def train_and_save(
     on_epoch=None,
     on_batch=None,
     should_stop=None,
+    workers: int = 1,
 ) -> ModelBundle:
     """Train, evaluate on the MNIST test set and save a new bundle."""
     data = data or load_mnist()
-    result = train(config, data, on_epoch, on_batch, should_stop)
+    result = train(config, data, on_epoch, on_batch, should_stop, workers)
     test = score_predictions(data.y_test, predict_in_batches(result.model, data.x_test))
     metrics = {
         "config": asdict(config),

@@ -42,10 +42,36 @@ def test_training_reports_every_batch_and_epoch(mnist):
     assert result.history["loss"] == [epochs[0][1]["loss"]]
 
 
-def test_stop_request_cancels_training(mnist):
-    """should_stop() turning true ends the run with Cancelled."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stop_request_cancels_training(mnist, workers):
+    """should_stop() turning true ends the run with Cancelled, augmenting processes too."""
     with pytest.raises(Cancelled):
-        train(TINY, mnist, should_stop=lambda: True)
+        train(TINY, mnist, should_stop=lambda: True, workers=workers)
+
+
+def test_augmenting_ahead_in_processes_gives_the_same_batches(mnist):
+    """A seeded run sees the same batches whether they are augmented here or in processes."""
+    from dataclasses import replace
+
+    from digits.train import _batches
+
+    config = replace(TINY, epochs=2)
+    x, y = mnist.x_train[:96], mnist.y_train[:96]
+    here = _batches(x, y, config, np.random.default_rng(3), workers=1)
+    ahead = _batches(x, y, config, np.random.default_rng(3), workers=2)
+    seen = []
+    try:
+        for _ in range(config.epochs):
+            for i in range(len(here)):
+                (a, labels_a), (b, labels_b) = here[i], ahead[i]
+                np.testing.assert_array_equal(a, b)
+                np.testing.assert_array_equal(labels_a, labels_b)
+            seen.append(here[0][0])
+            here.on_epoch_end()
+            ahead.on_epoch_end()
+    finally:
+        ahead.close()
+    assert not np.array_equal(*seen)  # each epoch is shuffled and distorted afresh
 
 
 @pytest.mark.parametrize(
@@ -72,7 +98,8 @@ def test_bundle_records_what_the_training_page_needs(tiny_dir):
     m = bundle.metrics
     assert m["config"]["arch"] == PRESETS["standard"].arch and m["params"] > 10_000
     assert len(m["test"]["confusion"]) == 10 and m["test"]["count"] == 10_000
-    assert {"keras", "tensorflow", "numpy"} <= set(m["versions"])
+    assert {"keras", "backend", "numpy"} <= set(m["versions"])
+    assert m["versions"][m["versions"]["backend"]]  # the backend's own version
     assert len(m["data"]["sha256"]) == 64
     assert m["config"]["other_writers"] and len(m["data"]["other_writers"]["sha256"]) == 64
     assert m["files"]["inference.npz"]["bytes"] > 0
