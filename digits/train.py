@@ -83,6 +83,13 @@ class TrainResult:
     seconds: float
 
 
+def _single_threaded() -> None:
+    """In an augmenting process: one thread, as there is one such process per core."""
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
 def augmented(images, labels, seed, config: TrainConfig) -> np.ndarray:
     """One batch augmented as ``config`` says, from its own generator seeded by ``seed``."""
     return augment_batch(images, np.random.default_rng(seed), config.elastic, config.retrace,
@@ -111,7 +118,8 @@ def _batches(x, y, config: TrainConfig, rng, workers: int = 1):
             self.ahead: dict[int, list] = {}
             if config.augment and workers > 1:
                 context = multiprocessing.get_context("spawn")  # no fork of a running framework
-                self.pool = ProcessPoolExecutor(workers, mp_context=context)
+                self.pool = ProcessPoolExecutor(workers, mp_context=context,
+                                                initializer=_single_threaded)
                 for epoch in range(min(2, config.epochs)):
                     self._submit(epoch)
 
