@@ -72,11 +72,11 @@ CHECKS = [
 # test_known_misreads fails (strict xfail) once these are read too. The previous
 # model misread the same two broken-digit pages on these draws.
 KNOWN_MISREADS = {
-    ("407", "467"): "a 28 px 0 written open, like a C, read as 6",
-    ("4091", "41091"): "a 4 written in two strokes: its bar is read as a 1 of its own",
-    ("9372", "1372"): "a felt-tip 9 broken so that little more than its stem is left, read as 1",
-    ("8841", "88 1"): "a felt-tip 4 broken into a y shape, left out as a symbol (P 0.995)",
-    ("1250 34 907", "1250 34 909"): "a small 7 curled at the top, read as an unsure 9 (0.30)",
+    # The model shipped before misread five other pages of these tests (a C-shaped 0, a 4
+    # in two strokes, broken felt-tip digits, a curled 7; see git history) and read this
+    # one right; the model of 2026-11-22 evening reads those five right.
+    ("7150", "7180"): "a 5 whose bar stands apart and whose hook touches the 1, read as an "
+                      "unsure 8 (0.77) on the page turned -8 degrees",
 }
 
 
@@ -295,8 +295,8 @@ def test_digit_broken_side_by_side_is_one_digit(mnist, recognizer):
     image, text = number_page(np.random.default_rng(1), [["306"]], digits, labels[picks],
                               digit_px=48, pen=None, tilt=0)
     assert read_page(image, recognizer).text == text == "306"
-    # Without joining, the arcs are read as two digits.
-    assert read_page(image, recognizer, ReaderConfig(join_width=0.0)).text == "3176"
+    # Without joining, the arcs are read as two digits ("3176" by the model shipped before).
+    assert len(read_page(image, recognizer, ReaderConfig(join_width=0.0)).text) == 4
 
 
 def test_digit_the_model_is_sure_of_is_never_left_out_as_a_symbol(rng, pool, recognizer):
@@ -314,9 +314,12 @@ def test_digit_the_model_is_sure_of_is_never_left_out_as_a_symbol(rng, pool, rec
 @pytest.mark.xfail(strict=True, reason="; ".join(KNOWN_MISREADS.values()))
 def test_known_misreads(rng, pool, recognizer):
     """The pages left out above as known misreads are read right (not yet)."""
-    again, third, fourth = (copy.deepcopy(rng) for _ in range(3))  # each test draws afresh
+    again, third, fourth, *turns = (copy.deepcopy(rng) for _ in range(5))  # each test draws afresh
     pages = (check_pages(rng, pool) + broken_pages(again, pool) + fat_pen_pages(third, pool)
              + two_line_pages(fourth, pool))
+    for degrees, draws in zip((-8, 5), turns):  # the tilted-photo test's pages
+        pages += [(turned_photo(image, degrees)[0], text)
+                  for image, text in check_pages(draws, pool)]
     assert not set(misread(pages, recognizer)) & set(KNOWN_MISREADS)
 
 
