@@ -122,7 +122,7 @@ def combine(
         "members": [
             {"name": b.name, "config": b.metrics.get("config", {}), "accuracy": b.accuracy,
              "training_seconds": b.metrics.get("training_seconds"),
-             "epochs_run": b.metrics.get("epochs_run")}
+             "epochs_run": b.metrics.get("epochs_run"), "machine": b.metrics.get("machine")}
             for b in bundles
         ],
         "training_seconds": round(sum(b.metrics.get("training_seconds", 0) for b in bundles), 1),
@@ -131,5 +131,8 @@ def combine(
         "test": score_predictions(data.y_test, predict_in_batches(model, data.x_test)),
         **provenance(data),
     }
+    # Trained where the networks were trained, not where they were combined.
+    machines = dict.fromkeys(b.metrics["machine"] for b in bundles if b.metrics.get("machine"))
+    metrics["machine"] = "; ".join(machines) or metrics["machine"]
     history = {"members": {b.name: b.history for b in bundles}}
     return save_bundle(model, metrics, history, models_dir, name or new_bundle_name("ensemble"))

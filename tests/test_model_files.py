@@ -181,6 +181,24 @@ def test_an_ensemble_is_the_average_of_its_networks(tiny_dir, mlp_bundle, mnist,
     assert bundles.read_pointer(tmp_path)["active"] == "cli"
 
 
+def test_an_ensemble_was_trained_where_its_networks_were(tiny_dir, mlp_bundle, mnist,
+                                                         tmp_path):
+    """An ensemble's machine is its networks' (a GPU elsewhere), not the one combining them."""
+    import shutil
+
+    from digits.ensemble import combine
+
+    elsewhere = tmp_path / "gpu"
+    shutil.copytree(mlp_bundle.path, elsewhere)
+    metrics = json.loads((elsewhere / "metrics.json").read_text())
+    metrics["machine"] = "x86_64, 16 CPU cores, NVIDIA H100 80GB HBM3"
+    (elsewhere / "metrics.json").write_text(json.dumps(metrics))
+    here = bundles.active_bundle(tiny_dir)
+    both = combine([here, bundles.load_bundle(elsewhere)], mnist, tmp_path, name="both")
+    assert both.metrics["machine"] == f"{here.metrics['machine']}; {metrics['machine']}"
+    assert both.metrics["members"][1]["machine"] == metrics["machine"]
+
+
 def test_tampered_model_file_is_refused(tiny_dir, tmp_path):
     """A model file changed after saving fails its hash check."""
     import shutil
