@@ -184,6 +184,17 @@ def cmd_read(args) -> int:
         image, part_box(image.shape, across, down), recognizer).to_dict())
 
 
+def _at_least_one(text: str) -> int:
+    """A count of 1 or more (``--workers``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
 def _part(text: str) -> tuple[float, float, float, float]:
     """``--part LEFT,RIGHT,TOP,BOTTOM`` in percent of the image, e.g. 70,100,25,55."""
     try:
@@ -230,8 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--other-writers", type=int, metavar="COPIES",
                    help="augmented copies of the 2,000 other writers' digits in each epoch "
                    "(0: MNIST only; default: the preset's)")
-    p.add_argument("--workers", type=int, metavar="N",
-                   default=1,
+    p.add_argument("--workers", type=_at_least_one, metavar="N", default=1,
                    help="processes augmenting batches ahead of the network (default: 1, "
                    "in the training process; more where cores would otherwise wait)")
     p.add_argument("--name", help="bundle folder name (default: date-time-arch)")

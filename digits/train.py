@@ -306,7 +306,9 @@ def accelerator() -> str | None:
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
-    return gpus[0].name if gpus else None
+    if not gpus:
+        return None
+    return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "a GPU")
 
 
 def provenance(data: Mnist, config: TrainConfig | None = None) -> dict:
@@ -319,7 +321,7 @@ def provenance(data: Mnist, config: TrainConfig | None = None) -> dict:
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "data": sources,
         "versions": library_versions(),
-        "machine": ", ".join([f"{platform.machine()}", f"{os.cpu_count()} CPU cores",
+        "machine": ", ".join([platform.machine(), f"{os.cpu_count()} CPU cores",
                               *filter(None, [accelerator()])]),
     }
 

@@ -51,6 +51,13 @@ def test_train_options_change_only_what_is_given():
     assert (quick.arch, quick.epochs, quick.batch_size) == ("mlp", 2, PRESETS["quick"].batch_size)
 
 
+def test_train_refuses_fewer_than_one_worker():
+    """--workers 0 is a usage error, said in one line, before any data is loaded."""
+    result = run_cli("train", "--preset", "quick", "--workers", "0")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--workers: must be a whole number of at least 1, not '0'" in result.stderr
+
+
 def test_predict_prints_one_json_line_per_image(images):
     """Good, blank, bad and missing files each get their own line; exit status 2."""
     digit, blank, text, missing = images
