@@ -99,10 +99,11 @@ def augmented(images, labels, seed, config: TrainConfig) -> np.ndarray:
 def _batches(x, y, config: TrainConfig, rng, workers: int = 1):
     """A Keras PyDataset that augments each batch as it is requested.
 
-    Each batch draws from its own generator, seeded by the run, the epoch and the
-    batch, so a seeded run sees the same batches whether they are augmented here
-    or, with ``workers`` > 1, that many processes ahead of the network, two epochs
-    at a time (on a GPU the network waits for the augmentation otherwise).
+    Each epoch's shuffle is seeded by the run and the epoch, each batch's
+    distortions by the run, the epoch and the batch, so a seeded run sees the same
+    batches whether they are augmented here or, with ``workers`` > 1, that many
+    processes ahead of the network, two epochs at a time (on a GPU the network
+    waits for the augmentation otherwise).
     """
     import keras
 
@@ -113,7 +114,7 @@ def _batches(x, y, config: TrainConfig, rng, workers: int = 1):
         def __init__(self):
             super().__init__(workers=1, use_multiprocessing=False)
             self.epoch = 0
-            self.orders = {0: rng.permutation(len(x))}
+            self.orders: dict[int, np.ndarray] = {}  # each epoch's shuffle, while it is in use
             self.pool = None
             self.ahead: dict[int, list] = {}
             if config.augment and workers > 1:
