@@ -39,7 +39,8 @@ from digits.runtime import NumpyNetwork, class_probability, packaged, softmax
 
 PATH = Path(__file__).with_name("pairs.npz")
 DIGITS_PATH = Path(__file__).with_name("pairdigits.npz")
-CHUNK_PAGES = 12_000  # pages per generated chunk; chunk k uses seed + k
+CHUNK_PAGES = 1000  # pages per generated chunk; chunk k uses seed + k, whatever the jobs
+SCAN_SEED = 1000  # a chunk's pages written as coarse scans use seed + k + SCAN_SEED
 HEIGHT, WIDTH = 32, 64  # px: the network's view of a mark, twice as wide as tall
 MARGIN = 2  # px of paper kept around the mark
 PAIR = 1  # class index of "two or more digits"
@@ -174,14 +175,15 @@ def train_digit_network(views: np.ndarray, digits: np.ndarray, digit_model, epoc
 
 
 def touching_pairs(images: np.ndarray, labels: np.ndarray, n: int, seed: int, recognizer,
-                   config=None) -> tuple[np.ndarray, np.ndarray]:
+                   config=None, pen: int | None = -1) -> tuple[np.ndarray, np.ndarray]:
     """(views (N, HEIGHT, WIDTH) float32, digits (N, 2) uint8) of the marks holding
     exactly two digits that the reader finds on ``n`` generated pages whose first
-    two digits touch (2-4 digit numbers, written with ``images`` / ``labels``)."""
+    two digits touch (2-4 digit numbers, written with ``images`` / ``labels``, and
+    ``pen`` as for :func:`digits.synth.number_page`)."""
     from digits import reader, splitfit
 
     config = config or reader.ReaderConfig()
-    page_set = splitfit.pages(images, labels, n, seed, lengths=(2, 5), touching=1.0)
+    page_set = splitfit.pages(images, labels, n, seed, pen=pen, lengths=(2, 5), touching=1.0)
     views, digits = [], []
     for found, _, held, text in splitfit.labelled_marks(page_set, recognizer, config):
         for piece, inside in zip(found, held):
@@ -192,72 +194,133 @@ def touching_pairs(images: np.ndarray, labels: np.ndarray, n: int, seed: int, re
             np.array(digits, np.uint8).reshape(-1, 2))
 
 
-def _train_digits(args, data, recognizer) -> None:
+def _chunk(kind: str, n: int, seed: int, scans: float, split: str, data=None,
+           recognizer=None) -> tuple[np.ndarray, np.ndarray]:
+    """One chunk of :func:`generated`; loads what it needs when run in a worker process."""
+    from digits import splitfit, synth
+
+    if data is None:
+        from digits.data import load_mnist
+        from digits.predict import active_recognizer
+
+        data, recognizer = load_mnist(), active_recognizer()
+    images, labels = (data.x_train, data.y_train) if split == "train" else (data.x_test,
+                                                                             data.y_test)
+    n_scans = round(n * scans)
+    out = []
+    for count, pen, at in ((n - n_scans, -1, seed), (n_scans, None, seed + SCAN_SEED)):
+        if not count:
+            continue
+        if pen is None:  # scans: no centre line to redraw, their own stroke
+            images, labels = (synth.coarse_scans(images), labels) if split == "train" \
+                else synth.sklearn_digits()
+        if kind == "pairs":
+            out.append(touching_pairs(images, labels, count, at, recognizer, pen=pen))
+        else:
+            out.append(training_set(splitfit.pages(images, labels, count, at, pen=pen),
+                                    recognizer))
+    return np.concatenate([x for x, _ in out]), np.concatenate([y for _, y in out])
+
+
+def generated(kind: str, n: int, seed: int, scans: float = 0.0, split: str = "train",
+              jobs: int = 1, data=None, recognizer=None) -> tuple[np.ndarray, np.ndarray]:
+    """The marks the reader finds on ``n`` generated pages, in chunks of
+    ``CHUNK_PAGES`` (chunk k from ``seed + k``), ``jobs`` chunks at a time in
+    separate processes: the same marks for any ``jobs``.
+
+    ``kind`` "marks": :func:`training_set` (every mark the reader would try to cut,
+    half the pages with a touching pair); "pairs": :func:`touching_pairs`. ``split``
+    "train" writes with MNIST training digits, "test" with MNIST test digits. A
+    ``scans`` share of each chunk's pages is written in coarse scans' own stroke:
+    training digits through :func:`digits.synth.coarse_scans`; for "test",
+    scikit-learn's digits (other writers, never trained on).
+    """
+    sizes = [min(CHUNK_PAGES, n - start) for start in range(0, n, CHUNK_PAGES)]
+    args = [(kind, size, seed + k, scans, split) for k, size in enumerate(sizes)]
+    if jobs > 1 and len(args) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(jobs, len(args)), mp_context=context) as pool:
+            parts = list(pool.map(_chunk, *zip(*args)))
+    else:
+        if data is None:
+            from digits.data import load_mnist
+            from digits.predict import active_recognizer
+
+            data, recognizer = load_mnist(), active_recognizer()
+        parts = [_chunk(*a, data=data, recognizer=recognizer) for a in args]
+    return np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts])
+
+
+def _train_digits(args) -> None:
     """``--digits``: train and save the network that reads both digits of a touching pair."""
     from digits.bundle import active_bundle, load_keras_model
     from digits.ensemble import first_network
     from digits.runtime import export_program, save_program
 
-    chunks = []
-    for k, start in enumerate(range(0, args.pages, CHUNK_PAGES)):
-        chunks.append(touching_pairs(data.x_train, data.y_train,
-                                     min(CHUNK_PAGES, args.pages - start), 31 + k, recognizer))
-        print(f"pages {min(start + CHUNK_PAGES, args.pages):,}: "
-              f"{sum(len(v) for v, _ in chunks):,} pairs",
-              flush=True)
-    x, y = np.concatenate([v for v, _ in chunks]), np.concatenate([d for _, d in chunks])
+    x, y = generated("pairs", args.pages, 31, args.scans, "train", args.jobs)
+    print(f"{len(x):,} pairs on {args.pages:,} pages; training...", flush=True)
     digit_model = first_network(load_keras_model(active_bundle()))
     model = train_digit_network(x, y, digit_model, args.epochs)
     tmp = args.out.with_suffix(".tmp.npz")
     save_program(tmp, *export_program(model))
-    held_x, held_y = touching_pairs(data.x_test, data.y_test, args.held_out, 30, recognizer)
-    right = pair_digits(held_x, tmp).argmax(axis=2) == held_y
+    for style, scans in (("MNIST test", 0.0), ("scikit-learn", 1.0)):
+        held_x, held_y = generated("pairs", args.held_out, 30, scans, "test", args.jobs)
+        right = pair_digits(held_x, tmp).argmax(axis=2) == held_y
+        print(f"held-out pairs ({style} pages): left digit right {right[:, 0].mean():.1%}, "
+              f"right digit {right[:, 1].mean():.1%}, both {right.all(axis=1).mean():.1%} "
+              f"of {len(held_y)}")
     tmp.replace(args.out)  # never a half-written network
-    print(f"held-out pairs (MNIST test pages): left digit right {right[:, 0].mean():.1%}, "
-          f"right digit {right[:, 1].mean():.1%}, both {right.all(axis=1).mean():.1%} "
-          f"of {len(held_y)}")
     print(f"saved {args.out}")
 
 
 def main(argv=None) -> int:
     import argparse
 
-    from digits import splitfit, symbols
-    from digits.data import load_mnist
-    from digits.predict import active_recognizer
+    from digits import symbols
     from digits.runtime import export_program, save_program
 
     parser = argparse.ArgumentParser(prog="python -m digits.pairs",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=8000, help="training pages (MNIST train)")
-    parser.add_argument("--held-out", type=int, default=400, help="held-out pages (MNIST test)")
+    parser.add_argument("--held-out", type=int, default=400,
+                        help="held-out pages per style (MNIST test; scikit-learn)")
     parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--scans", type=float, default=0.0,
+                        help="share of pages written as coarse scans (digits.synth.coarse_scans)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="processes writing and reading pages at once (default 1)")
     parser.add_argument("--digits", action="store_true",
                         help=f"train the network that reads both digits of a touching pair "
-                             f"({DIGITS_PATH.name}; shipped: --pages 24000 --held-out 600)")
+                             f"({DIGITS_PATH.name})")
     parser.add_argument("--out", type=Path, default=None,
                         help=f"where to save ({PATH.name}, or {DIGITS_PATH.name} with --digits)")
     args = parser.parse_args(argv)
-    data, recognizer = load_mnist(), active_recognizer()
+    if not 0.0 <= args.scans <= 1.0:
+        parser.error("--scans must be between 0 and 1")
+    if args.jobs < 1 or args.pages < 1 or args.held_out < 1:
+        parser.error("--jobs, --pages and --held-out must be at least 1")
     if args.digits:
         args.out = args.out or DIGITS_PATH
-        _train_digits(args, data, recognizer)
+        _train_digits(args)
         return 0
     args.out = args.out or PATH
     # Seed 21: not the pages the split model is fitted on (splitfit uses 11),
     # so that fit sees this network's answers on marks it was not trained on.
-    x, y = training_set(splitfit.pages(data.x_train, data.y_train, args.pages, 21), recognizer)
+    x, y = generated("marks", args.pages, 21, args.scans, "train", args.jobs)
     print(f"{len(x)} marks ({int(y.sum())} pairs); training...", flush=True)
     ops, arrays = export_program(symbols.train(x, y, args.epochs, build=build_network))
     tmp = args.out.with_suffix(".tmp.npz")
     save_program(tmp, ops, arrays)
+    for style, scans in (("MNIST test", 0.0), ("scikit-learn", 1.0)):
+        held_x, held_y = generated("marks", args.held_out, 22, scans, "test", args.jobs)
+        said = NumpyNetwork(ops, arrays)(held_x)[:, PAIR] >= 0.5
+        print(f"held-out marks ({style} pages): pairs found "
+              f"{int((said & (held_y == 1)).sum())}/{int(held_y.sum())}, single digits called "
+              f"pairs {int((said & (held_y == 0)).sum())}/{int((held_y == 0).sum())}")
     tmp.replace(args.out)  # never a half-written network
-    held_x, held_y = training_set(
-        splitfit.pages(data.x_test, data.y_test, args.held_out, 22), recognizer)
-    said = NumpyNetwork(ops, arrays)(held_x)[:, PAIR] >= 0.5
-    print(f"held-out marks (MNIST test pages): pairs found {int((said & (held_y == 1)).sum())}"
-          f"/{int(held_y.sum())}, single digits called pairs "
-          f"{int((said & (held_y == 0)).sum())}/{int((held_y == 0).sum())}")
     print(f"saved {args.out}")
     return 0
 
