@@ -396,6 +396,17 @@ def test_dollar_sign_is_left_out_of_the_amount(rng, pool, recognizer):
         assert x + w <= reading.digits[0].box[0] + 2  # the sign before the first digit
 
 
+def test_narrow_pair_taken_for_a_symbol_is_cut_when_surely_two(mnist, recognizer):
+    """A squeezed "54" in a blunt pen is narrower than two digits and the symbol
+    network calls it no digit; the pair network and the split model are sure it is
+    two, so it is cut and read, not left out as a sign."""
+    image, text = number_pages(mnist.x_test, mnist.y_test, 582, seed=7000)[581]
+    assert text == "5490"
+    assert read_page(image, recognizer).text == text
+    rule_off = ReaderConfig(narrow_pair_odds=np.inf)
+    assert read_page(image, recognizer, rule_off).text == "90"
+
+
 def test_dollar_read_as_an_unsure_digit_is_left_out(mnist, recognizer):
     """A "$" the symbol network is only 95 % sure of, and the digit model reads as an
     unsure 8, is left out; without the rule it would lead the amount as an 8."""
