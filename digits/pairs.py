@@ -30,6 +30,7 @@ touch, written with MNIST **training** digits.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import cv2
@@ -194,16 +195,36 @@ def touching_pairs(images: np.ndarray, labels: np.ndarray, n: int, seed: int, re
             np.array(digits, np.uint8).reshape(-1, 2))
 
 
+@functools.lru_cache(maxsize=1)
+def _process_state():
+    """MNIST and the active recognizer, loaded once in each process that writes pages."""
+    from digits.data import load_mnist
+    from digits.predict import active_recognizer
+
+    return load_mnist(), active_recognizer()
+
+
+_SCANS: dict[int, tuple] = {}  # id(images) -> (images, their coarse scans)
+
+
+def _coarse_scans(images: np.ndarray) -> np.ndarray:
+    """:func:`digits.data.coarse_scans` of ``images``, made once per process (60,000
+    take seconds, and every chunk of pages needs them)."""
+    from digits.data import coarse_scans
+
+    kept = _SCANS.get(id(images))
+    if kept is None or kept[0] is not images:
+        kept = _SCANS[id(images)] = (images, coarse_scans(images))
+    return kept[1]
+
+
 def _chunk(kind: str, n: int, seed: int, scans: float, split: str, data=None,
            recognizer=None) -> tuple[np.ndarray, np.ndarray]:
     """One chunk of :func:`generated`; loads what it needs when run in a worker process."""
     from digits import splitfit, synth
 
     if data is None:
-        from digits.data import load_mnist
-        from digits.predict import active_recognizer
-
-        data, recognizer = load_mnist(), active_recognizer()
+        data, recognizer = _process_state()
     images, labels = (data.x_train, data.y_train) if split == "train" else (data.x_test,
                                                                              data.y_test)
     n_scans = round(n * scans)
@@ -212,8 +233,10 @@ def _chunk(kind: str, n: int, seed: int, scans: float, split: str, data=None,
         if not count:
             continue
         if pen is None:  # scans: no centre line to redraw, their own stroke
-            images, labels = (synth.coarse_scans(images), labels) if split == "train" \
-                else synth.sklearn_digits()
+            if split == "train":
+                images = _coarse_scans(images)
+            else:
+                images, labels = synth.sklearn_digits()
         if kind == "pairs":
             out.append(touching_pairs(images, labels, count, at, recognizer, pen=pen))
         else:
@@ -232,7 +255,7 @@ def generated(kind: str, n: int, seed: int, scans: float = 0.0, split: str = "tr
     half the pages with a touching pair); "pairs": :func:`touching_pairs`. ``split``
     "train" writes with MNIST training digits, "test" with MNIST test digits. A
     ``scans`` share of each chunk's pages is written in coarse scans' own stroke:
-    training digits through :func:`digits.synth.coarse_scans`; for "test",
+    training digits through :func:`digits.data.coarse_scans`; for "test",
     scikit-learn's digits (other writers, never trained on).
     """
     sizes = [min(CHUNK_PAGES, n - start) for start in range(0, n, CHUNK_PAGES)]
@@ -243,15 +266,23 @@ def generated(kind: str, n: int, seed: int, scans: float = 0.0, split: str = "tr
 
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(min(jobs, len(args)), mp_context=context) as pool:
-            parts = list(pool.map(_chunk, *zip(*args)))
+            parts = _counted(pool.map(_chunk, *zip(*args)), sizes)
     else:
         if data is None:
-            from digits.data import load_mnist
-            from digits.predict import active_recognizer
-
-            data, recognizer = load_mnist(), active_recognizer()
-        parts = [_chunk(*a, data=data, recognizer=recognizer) for a in args]
+            data, recognizer = _process_state()
+        parts = _counted((_chunk(*a, data=data, recognizer=recognizer) for a in args), sizes)
     return np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts])
+
+
+def _counted(parts, sizes: list[int]) -> list:
+    """The chunks, saying how many pages are done as each one comes in (long runs)."""
+    out = []
+    for part, done in zip(parts, np.cumsum(sizes)):
+        out.append(part)
+        if len(sizes) > 1:
+            print(f"pages {done:,} of {sum(sizes):,}: {sum(len(y) for _, y in out):,} marks",
+                  flush=True)
+    return out
 
 
 def _train_digits(args) -> None:
@@ -289,7 +320,7 @@ def main(argv=None) -> int:
                         help="held-out pages per style (MNIST test; scikit-learn)")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--scans", type=float, default=0.0,
-                        help="share of pages written as coarse scans (digits.synth.coarse_scans)")
+                        help="share of pages written as coarse scans (digits.data.coarse_scans)")
     parser.add_argument("--jobs", type=int, default=1,
                         help="processes writing and reading pages at once (default 1)")
     parser.add_argument("--digits", action="store_true",

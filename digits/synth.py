@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from digits.augment import STROKE_EDGE, retrace, skeleton
-from digits.data import upsample_scan
+from digits.data import smooth_scans
 from digits.segment import turned_box, turning
 
 INK_COLOURS = [(20, 20, 20), (25, 40, 140), (20, 30, 90), (150, 20, 20), (30, 90, 40)]
@@ -102,48 +102,7 @@ def sklearn_digits(n: int | None = None, size: int = 28) -> tuple[np.ndarray, np
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
-    return _smooth_scans(bunch.images[:n] / 16, size), bunch.target[:n].astype(np.uint8)
-
-
-def coarse_scans(images: np.ndarray, side: int = 8, size: int = 28) -> np.ndarray:
-    """(N, 28, 28) uint8 digits as a coarse scanner sees them, made as scikit-learn's
-    digits were: each digit's bitmap fitted into 32x32 (keeping its proportions),
-    its strokes made as bold as theirs, the ink of each 4x4 block counted (``side``
-    x ``side`` blocks), then upsampled as :func:`sklearn_digits` upsamples theirs.
-    For training on digits in that look; never used on the digits measured with it.
-
-    >>> digit = np.zeros((28, 28), np.uint8); digit[4:24, 12:16] = 255
-    >>> scan = coarse_scans(digit[None])[0]
-    >>> scan.shape, bool(scan[14, 14] > 200), bool(scan[14, 4] == 0)
-    ((28, 28), True, True)
-    """
-    bitmap = 4 * side
-    scans = np.zeros((len(images), side, side), np.float32)
-    for i, image in enumerate(images):
-        ys, xs = np.nonzero(image > 127)
-        if not len(ys):
-            continue
-        crop = (image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] > 127).astype(np.float32)
-        f = bitmap / max(crop.shape)
-        w, h = max(1, round(crop.shape[1] * f)), max(1, round(crop.shape[0] * f))
-        fitted = np.zeros((bitmap, bitmap), np.float32)
-        x, y = (bitmap - w) // 2, (bitmap - h) // 2
-        fitted[y : y + h, x : x + w] = cv2.resize(crop, (w, h), interpolation=cv2.INTER_NEAREST)
-        # Their pens were bolder than MNIST's at this size: 2-3 px more stroke gives
-        # about their share of ink (0.15-0.19 of the square against their 0.16).
-        fitted = cv2.dilate(fitted, np.ones((2 + i % 2,) * 2, np.uint8))
-        scans[i] = cv2.resize(fitted, (side, side), interpolation=cv2.INTER_AREA)  # ink share
-    return _smooth_scans(scans, size)
-
-
-def _smooth_scans(scans: np.ndarray, size: int) -> np.ndarray:
-    """Coarse scans (N, h, w) of ink in [0, 1] as smooth (N, size, size) uint8 digits,
-    4 px of paper around."""
-    out = np.zeros((len(scans), size, size), np.uint8)
-    inner = size - 8
-    for i, scan in enumerate(scans):
-        out[i, 4 : 4 + inner, 4 : 4 + inner] = (upsample_scan(scan, (inner, inner)) * 255)
-    return out
+    return smooth_scans(bunch.images[:n] / 16, size), bunch.target[:n].astype(np.uint8)
 
 
 def _pen_digit(digit: np.ndarray, height: float, shear: float, pen: int | None) -> np.ndarray:

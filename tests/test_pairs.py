@@ -1,6 +1,5 @@
 """The network that tells two touching digits from one wide digit, for the reader."""
 
-import cv2
 import numpy as np
 import pytest
 
@@ -114,19 +113,3 @@ def test_pages_written_by_several_processes_give_the_same_marks(monkeypatch, mni
     assert len(one[0]) >= 10
     assert np.array_equal(one[1], two[1]) and np.allclose(one[0], two[0])
 
-
-def test_coarse_scans_look_like_scikit_learn_digits(mnist):
-    """MNIST digits through the 8x8 scan come out as bold and as blocky as theirs:
-    about their share of ink, and no finer detail than 8x8 blocks can hold."""
-    from digits.synth import _smooth_scans, coarse_scans, sklearn_digits
-
-    scans, (theirs, _) = coarse_scans(mnist.x_test[:300]), sklearn_digits(300)
-    ink = lambda images: float((images > 127).mean())  # noqa: E731
-    assert abs(ink(scans) - ink(theirs)) < 0.03 < abs(ink(mnist.x_test[:300]) - ink(theirs))
-    # Seen again through 8x8 blocks, a scan hardly changes, as theirs do; MNIST's do.
-    def change(images):
-        blocks = [cv2.resize(i[4:24, 4:24] / 255, (8, 8), interpolation=cv2.INTER_AREA)
-                  for i in images]
-        return float(np.abs(_smooth_scans(np.array(blocks), 28) - images.astype(float)).mean())
-
-    assert change(scans) < 1.3 * change(theirs) < 0.5 * change(mnist.x_test[:300])
