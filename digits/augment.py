@@ -2,7 +2,8 @@
 
 Each image gets its own random affine warp (rotation, scale, shear, shift),
 sometimes a thicker or thinner stroke or a coarse, low-resolution look (small
-digits in photos, 8x8 scans), and optionally an elastic distortion, the
+digits in photos, 8x8 scans; optionally a share as an 8x8 block scanner records
+them), and optionally an elastic distortion, the
 strokes redrawn with an even pen along their centre line (a ballpoint), or
 a 1, 7 or 9 written as much of Europe writes it, so the network sees pens
 and hands that MNIST's writers did not use.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from digits.data import coarse_scans
 from digits.preprocess import digit_from_ink, stroke_width
 
 MAX_ROTATION_DEG = 12.0
@@ -174,15 +176,26 @@ def writing_style(image: np.ndarray, label: int, rng: np.random.Generator) -> np
 _KERNEL = np.ones((2, 2), np.uint8)
 
 
+def coarse_scan(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The (28, 28) uint8 digit as an 8x8 block scanner records it (a form reader's
+    32x32 bitmap, 4x4 blocks counted: :func:`digits.data.coarse_scans`), with a pen
+    1-3 px bolder there (as their pens were), normalised as every input is."""
+    scan = coarse_scans(image[None], bold=rng.integers(2, 5, 1))[0]
+    ink = scan.astype(np.float32) / 255
+    out = digit_from_ink(ink, ink > 0.5)
+    return image if out is None else (out * 255).astype(np.uint8)
+
+
 def augment_batch(
     images: np.ndarray, rng: np.random.Generator, use_elastic: bool = False,
-    use_retrace: bool = False, labels: np.ndarray | None = None,
+    use_retrace: bool = False, labels: np.ndarray | None = None, scans: float = 0.0,
 ) -> np.ndarray:
     """Randomly distort a batch.
 
     ``images`` is (B, 28, 28) uint8; returns (B, 28, 28) uint8. With
     ``labels`` (B,), some 1s, 7s and 9s are first rewritten by
-    :func:`writing_style`.
+    :func:`writing_style`. A ``scans`` share ends as :func:`coarse_scan` sees it
+    (in place of the generic low-resolution look).
 
     Examples
     --------
@@ -211,7 +224,9 @@ def augment_batch(
             warped = (np.clip(2.0 * line, 0, 1) * 255).astype(np.uint8)
         if use_elastic and rng.random() < 0.5:
             warped = elastic(warped, rng)
-        if rng.random() < LOW_RES_PROBABILITY:
+        if scans and rng.random() < scans:
+            warped = coarse_scan(warped, rng)
+        elif rng.random() < LOW_RES_PROBABILITY:
             warped = low_resolution(warped, rng)
         out[i] = warped
     return out

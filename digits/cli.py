@@ -26,7 +26,7 @@ def train_config(args):
 
     overrides = {}
     for field in ("arch", "epochs", "batch_size", "learning_rate", "seed", "train_limit",
-                  "other_writers"):
+                  "other_writers", "scans"):
         if getattr(args, field) is not None:
             overrides[field] = getattr(args, field)
     if args.no_augment:
@@ -241,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--other-writers", type=int, metavar="COPIES",
                    help="augmented copies of the 2,000 other writers' digits in each epoch "
                    "(0: MNIST only; default: the preset's)")
+    p.add_argument("--scans", type=float, metavar="SHARE",
+                   help="share of digits seen as an 8x8 block scanner records them "
+                   "(default: the preset's)")
     p.add_argument("--workers", type=_at_least_one, metavar="N", default=1,
                    help="processes augmenting batches ahead of the network (default: 1, "
                    "in the training process; more where cores would otherwise wait)")

@@ -34,6 +34,7 @@ class TrainConfig:
     retrace: bool = False  # also redraw a quarter of the digits with an even pen (a ballpoint)
     styles: bool = False  # also write some 1s, 7s and 9s as Europe does (augment.writing_style)
     other_writers: int = 0  # copies of the 2,000 other writers' digits (data.other_writers)
+    scans: float = 0.0  # share of digits seen as an 8x8 block scanner records them (augment)
     validation_size: int = 5000  # training images held out for val_* curves
     train_limit: int | None = None  # use only the first N training images (tests)
     seed: int | None = 0  # None: a different run each time
@@ -49,6 +50,8 @@ class TrainConfig:
             problems.append("batch size must be between 8 and 4096")
         if not 1e-5 <= self.learning_rate <= 1.0:
             problems.append("learning rate must be between 0.00001 and 1")
+        if not 0.0 <= self.scans <= 1.0:
+            problems.append("the share of digits seen as coarse scans must be between 0 and 1")
         if not 0 <= self.other_writers <= 20:
             problems.append("copies of the other writers' digits must be between 0 and 20")
         if self.validation_size < 0:
@@ -96,7 +99,7 @@ def _single_threaded() -> None:
 def augmented(images, labels, seed, config: TrainConfig) -> np.ndarray:
     """One batch augmented as ``config`` says, from its own generator seeded by ``seed``."""
     return augment_batch(images, np.random.default_rng(seed), config.elastic, config.retrace,
-                         labels if config.styles else None)
+                         labels if config.styles else None, config.scans)
 
 
 def _batches(x, y, config: TrainConfig, rng, workers: int = 1):

@@ -4,6 +4,7 @@ import cv2
 import numpy as np
 
 from digits.augment import augment_batch, retrace, skeleton, writing_style
+from digits.data import coarse_scans, smooth_scans
 from digits.preprocess import stroke_width
 
 
@@ -101,3 +102,35 @@ def test_skeleton_is_zhang_suen_thinning(mnist, rng):
     masks += [rng.random((12, 15)) > 0.4 for _ in range(20)]  # ragged shapes, ink at the edges
     for mask in masks:
         np.testing.assert_array_equal(skeleton(mask), _zhang_suen(mask))
+
+
+def blockiness(images: np.ndarray) -> float:
+    """How much (N, 28, 28) digits change when seen again through 8x8 blocks: little
+    for what an 8x8 block scanner recorded, much for finer strokes."""
+    blocks = [cv2.resize(i[4:24, 4:24] / 255, (8, 8), interpolation=cv2.INTER_AREA)
+              for i in images]
+    return float(np.abs(smooth_scans(np.array(blocks), 28) - images.astype(float)).mean())
+
+
+def test_coarse_scans_look_like_scikit_learn_digits(mnist):
+    """MNIST digits through the 8x8 scan come out as bold and as blocky as
+    scikit-learn's: about their share of ink, no finer detail than the blocks hold."""
+    from digits.synth import sklearn_digits
+
+    scans, (theirs, _) = coarse_scans(mnist.x_test[:300]), sklearn_digits(300)
+    ink = lambda images: float((images > 127).mean())  # noqa: E731
+    assert abs(ink(scans) - ink(theirs)) < 0.03 < abs(ink(mnist.x_test[:300]) - ink(theirs))
+    assert blockiness(scans) < 1.3 * blockiness(theirs) < 0.5 * blockiness(mnist.x_test[:300])
+
+
+def test_a_share_of_digits_ends_as_coarse_scans(mnist):
+    """With ``scans`` 1 every digit is seen as the block scanner records it, as bold
+    as scikit-learn's digits normalised the same way (0.15 of the square inked)
+    rather than MNIST's 0.13; with 0 none is, and the draws are as before."""
+    batch = mnist.x_train[:64]
+    scanned = augment_batch(batch, np.random.default_rng(0), scans=1.0)
+    plain = augment_batch(batch, np.random.default_rng(0), scans=0.0)
+    assert np.array_equal(plain, augment_batch(batch, np.random.default_rng(0)))
+    ink = (scanned > 127).mean(axis=(1, 2))
+    assert 0.14 < ink.mean() < 0.19 and (plain > 127).mean() < 0.135
+    assert (ink >= 0.04).all()  # no digit faded away

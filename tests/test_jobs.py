@@ -179,6 +179,8 @@ def test_impossible_settings_are_refused_with_a_readable_message(models_dir):
     """Custom settings are validated before anything starts."""
     with pytest.raises(ValueError, match="epochs must be between 1 and 200"):
         start_job(preset("quick", epochs=0), models_dir)
+    with pytest.raises(ValueError, match="coarse scans must be between 0 and 1"):
+        start_job(preset("quick", scans=1.5), models_dir)
     with pytest.raises(ValueError, match="At least one trained version"):
         start_job(TINY, models_dir, JobSettings(keep=0))
     assert read_status(models_dir) is None
