@@ -158,8 +158,8 @@ def coarse_scans(images: np.ndarray, side: int = 8, size: int = 28,
     its strokes made as bold as theirs, the ink of each 4x4 block counted (``side``
     x ``side`` blocks), then upsampled as :func:`digits.synth.sklearn_digits` upsamples theirs.
     For training on digits in that look; never used on the digits measured with it.
-    ``bold`` (N,) sets each digit's extra stroke in px of the 32x32 bitmap (default 2
-    and 3 in turn).
+    ``bold`` (N,) is each digit's pen: the side in px of the square that thickens its
+    32x32 bitmap (1: as written, 2: 1 px bolder; default 2 and 3 in turn).
 
     >>> digit = np.zeros((28, 28), np.uint8); digit[4:24, 12:16] = 255
     >>> scan = coarse_scans(digit[None])[0]
@@ -178,7 +178,7 @@ def coarse_scans(images: np.ndarray, side: int = 8, size: int = 28,
         fitted = np.zeros((bitmap, bitmap), np.float32)
         x, y = (bitmap - w) // 2, (bitmap - h) // 2
         fitted[y : y + h, x : x + w] = cv2.resize(crop, (w, h), interpolation=cv2.INTER_NEAREST)
-        # Their pens were bolder than MNIST's at this size: 2-3 px more stroke gives
+        # Their pens were bolder than MNIST's at this size: 1-2 px more stroke gives
         # about their share of ink (0.15-0.19 of the square against their 0.16).
         k = 2 + i % 2 if bold is None else int(bold[i])
         fitted = cv2.dilate(fitted, np.ones((k, k), np.uint8)) if k > 1 else fitted
