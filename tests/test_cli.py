@@ -42,6 +42,8 @@ def test_every_command_has_help(command):
 
 def test_train_options_change_only_what_is_given():
     """`train --preset standard` trains the shipped recipe; each option given overrides it."""
+    from dataclasses import replace
+
     from digits.cli import build_parser, train_config
     from digits.train import PRESETS
 
@@ -49,6 +51,15 @@ def test_train_options_change_only_what_is_given():
     assert train_config(parse(["train", "--preset", "standard"])) == PRESETS["standard"]
     quick = train_config(parse(["train", "--preset", "quick", "--arch", "mlp", "--epochs", "2"]))
     assert (quick.arch, quick.epochs, quick.batch_size) == ("mlp", 2, PRESETS["quick"].batch_size)
+    scanned = train_config(parse(["train", "--scans", "0.2", "--epochs", "55"]))
+    assert scanned == replace(PRESETS["standard"], scans=0.2, epochs=55)
+
+
+def test_train_refuses_an_impossible_share_of_scans():
+    """--scans above 1 is refused in one readable line, before any data is loaded."""
+    result = run_cli("train", "--preset", "quick", "--scans", "1.5")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "coarse scans must be between 0 and 1" in result.stderr
 
 
 def test_train_refuses_fewer_than_one_worker():
