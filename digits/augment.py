@@ -168,9 +168,7 @@ def writing_style(image: np.ndarray, label: int, rng: np.random.Generator) -> np
     for line in strokes:
         points = np.round(np.array(line) * 16).astype(np.int32)  # 4 fractional bits
         cv2.polylines(big, [points], False, 255, pen, cv2.LINE_AA, shift=4)
-    ink = big.astype(np.float32) / 255
-    out = digit_from_ink(ink, ink > 0.5)
-    return image if out is None else (out * 255).astype(np.uint8)
+    return _as_input(big, image)
 
 
 _KERNEL = np.ones((2, 2), np.uint8)
@@ -180,8 +178,13 @@ def coarse_scan(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The (28, 28) uint8 digit as an 8x8 block scanner records it (a form reader's
     32x32 bitmap, 4x4 blocks counted: :func:`digits.data.coarse_scans`), with a pen
     1-3 px bolder there (as their pens were), normalised as every input is."""
-    scan = coarse_scans(image[None], bold=rng.integers(2, 5, 1))[0]
-    ink = scan.astype(np.float32) / 255
+    return _as_input(coarse_scans(image[None], bold=rng.integers(2, 5, 1))[0], image)
+
+
+def _as_input(drawn: np.ndarray, image: np.ndarray) -> np.ndarray:
+    """A redrawn uint8 digit through the normalisation every input goes through
+    (:func:`digits.preprocess.digit_from_ink`); ``image`` if no ink is left."""
+    ink = drawn.astype(np.float32) / 255
     out = digit_from_ink(ink, ink > 0.5)
     return image if out is None else (out * 255).astype(np.uint8)
 

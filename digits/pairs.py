@@ -268,8 +268,6 @@ def generated(kind: str, n: int, seed: int, scans: float = 0.0, split: str = "tr
         with ProcessPoolExecutor(min(jobs, len(args)), mp_context=context) as pool:
             parts = _counted(pool.map(_chunk, *zip(*args)), sizes)
     else:
-        if data is None:
-            data, recognizer = _process_state()
         parts = _counted((_chunk(*a, data=data, recognizer=recognizer) for a in args), sizes)
     return np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts])
 
