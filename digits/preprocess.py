@@ -59,10 +59,10 @@ class Prepared:
 
 def _as_float(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
-    if image.dtype == np.uint8:
-        return image.astype(np.float32) / 255.0
+    if image.dtype == np.uint8:  # one pass, not a float copy and then a division
+        return np.divide(image, np.float32(255.0), dtype=np.float32)
     if image.dtype == np.uint16:
-        return image.astype(np.float32) / 65535.0
+        return np.divide(image, np.float32(65535.0), dtype=np.float32)
     if image.dtype == bool:
         return image.astype(np.float32)
     image = image.astype(np.float32)
@@ -171,12 +171,16 @@ def find_ink(image: np.ndarray) -> InkImage:
     r = k // 2 + 1
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     paper = cv2.dilate(np.pad(small, r, mode="reflect", reflect_type="odd"), disc)
-    if paper.max() > paper.min():  # evenly lit paper (a canvas) needs no more
+    if paper.max() > paper.min():
         paper = cv2.GaussianBlur(cv2.erode(paper, disc)[r:-r, r:-r], (0, 0), 1.0)
-    else:
-        paper = paper[r:-r, r:-r]
-    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
-    ink = np.clip(1.0 - gray / np.maximum(paper, 0.05), 0.0, 1.0)
+        paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+        np.maximum(paper, 0.05, out=paper)
+    else:  # evenly lit paper (a canvas): one brightness, nothing to scale up
+        paper = np.float32(max(paper.flat[0], 0.05))
+    # In place, in float32: four passes over the page instead of four new arrays.
+    ink = np.divide(gray, paper, dtype=np.float32)
+    np.subtract(1.0, ink, out=ink)
+    np.clip(ink, 0.0, 1.0, out=ink)
     if min(h, w) >= 200:  # sensor noise and JPEG blocks; small images keep detail
         ink = cv2.GaussianBlur(ink, (3, 3), 0)
     if ink.max() < MIN_CONTRAST:
@@ -191,9 +195,17 @@ def find_ink(image: np.ndarray) -> InkImage:
     # Stretch so that the core of a stroke is 1 and paper noise is 0.
     core = float(np.percentile(ink[mask], 90))
     floor = threshold / 2
-    soft = np.clip((ink - floor) / max(core - floor, 1e-3), 0.0, 1.0)
-    near_ink = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    return InkImage((soft * near_ink).astype(np.float32), mask, scale)
+    # Only next to the ink (the mask's box, 1 px wider) is anything kept.
+    x, y, bw, bh = cv2.boundingRect(mask.astype(np.uint8))
+    x0, y0, x1, y1 = max(x - 1, 0), max(y - 1, 0), min(x + bw + 1, w), min(y + bh + 1, h)
+    soft = np.zeros_like(ink)
+    box = soft[y0:y1, x0:x1]
+    np.subtract(ink[y0:y1, x0:x1], floor, out=box)
+    np.divide(box, max(core - floor, 1e-3), out=box)
+    np.clip(box, 0.0, 1.0, out=box)
+    near_ink = cv2.dilate(mask[y0:y1, x0:x1].astype(np.uint8), np.ones((3, 3), np.uint8))
+    np.multiply(box, near_ink, out=box)
+    return InkImage(soft, mask, scale)
 
 
 def stroke_width(mask: np.ndarray) -> float:
