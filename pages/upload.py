@@ -63,8 +63,9 @@ if image is None:
     st.stop()
 
 with st.expander("Read only part of the picture"):
-    st.caption("A whole check or form also holds printed words, which the model reads as "
-               "digits. Narrow the part to read down to the number, e.g. the amount box.")
+    st.caption("A whole check or form also holds printed words. Words the reader "
+               "recognises as words are left out, but others may read as digits. Narrow the "
+               "part to read down to the number, e.g. the amount box.")
     across = st.slider("From left to right (%)", 0, 100, (0, 100), key=PART_KEYS[0])
     down = st.slider("From top to bottom (%)", 0, 100, (0, 100), key=PART_KEYS[1])
 whole = (0, 0, image.shape[1], image.shape[0])
@@ -100,7 +101,8 @@ with answer_col:
         st.warning("Orange boxes are digits the model is not sure about.")
     shared.note_symbols(reading, boxes_shown=True)
     if part == whole and len(reading.lines) >= MANY_LINES:
-        st.caption(f"{len(reading.lines)} lines read. On a whole check or form, printed words "
-                   "read as digits too: open “Read only part of the picture” to read one number.")
+        st.caption(f"{len(reading.lines)} lines read. On a whole check or form, some printed "
+                   "words may read as digits too: open “Read only part of the picture” to read "
+                   "one number.")
 with st.expander("Each digit", expanded=True):
     shared.show_digit_rows(image, found)
