@@ -95,12 +95,12 @@ def big_text(text: str, size: float = 6.0, name: str = "digits-answer") -> None:
 
 
 def note_symbols(reading, boxes_shown: bool) -> None:
-    """Say which marks the reader left out as not digits (a "$", "#", letters), if any."""
+    """Say which marks the reader left out as not digits (a "$", "#", letters, words), if any."""
     n = len(reading.symbols)
     if n:
         where = " (grey boxes)" if boxes_shown else ""
         st.caption(f"Left out {n} mark{'s' * (n != 1)} that {'are' if n != 1 else 'is'} "
-                   f"not a digit{where}: a $ sign, #, a letter.")
+                   f"not a digit{where}: a $ sign, #, a letter, a printed word.")
 
 
 def show_probabilities(probabilities, height: int = 220) -> None:
