@@ -691,7 +691,7 @@ def _without_symbols(found: list[_Found], height: float,
 
     Only marks left whole are asked, after touching digits are cut: two
     touching digits are no one digit either, and a cut's halves are often odd.
-    Words (``config.word_symbols``) are left out whole.
+    Words (``config.word_rules``) are left out whole.
     """
     p = np.zeros(len(found))
     asked = [i for i, f in enumerate(found) if not f.cut]
@@ -718,12 +718,18 @@ def _in_words(marks: list[Mark], symbol: np.ndarray, height: float,
 
     Examples
     --------
+    Ten marks in a row, two of them doubtful: a long number, not a word.
+
     >>> row = [Mark(x, 0, x + 8, 10, (i,), 40) for i, x in enumerate(range(0, 100, 10))]
-    >>> letters = np.array([1, 0, 1, 0, 0, 0, 0, 0, 0, 0], bool)  # "S" "I" "T" "E" ...
-    >>> _in_words(row, letters, 10, ReaderConfig()).astype(int).tolist()
+    >>> doubtful = np.array([1, 0, 1, 0, 0, 0, 0, 0, 0, 0], bool)
+    >>> _in_words(row, doubtful, 10, ReaderConfig()).astype(int).tolist()
     [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-    >>> word = [m for m in row[:5]] + [Mark(x, 0, x + 8, 10, (9,), 40) for x in (80, 90)]
-    >>> _in_words(word, np.array([1, 0, 1, 0, 0, 0, 0], bool), 10, ReaderConfig()).tolist()
+
+    Five marks, two of them letters ("FIRST"), and a number well apart: the five go.
+
+    >>> page = row[:5] + [Mark(x, 0, x + 8, 10, (9,), 40) for x in (80, 90)]
+    >>> letters = np.array([1, 0, 1, 0, 0, 0, 0], bool)
+    >>> _in_words(page, letters, 10, ReaderConfig()).tolist()
     [True, True, True, True, True, False, False]
     """
     out = np.zeros(len(marks), bool)
