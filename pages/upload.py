@@ -23,7 +23,10 @@ def example_images() -> dict:
 
 
 PART_KEYS = ("upload_across", "upload_down")
-MANY_LINES = 4  # from this many lines read, a whole form was likely uploaded: say how to narrow
+# From this many lines read, or marks left out (printed words, signs), a whole form was
+# likely uploaded: say how to narrow the reading down to one number.
+MANY_LINES = 4
+MANY_LEFT_OUT = 8
 
 
 def whole_picture() -> None:
@@ -100,9 +103,10 @@ with answer_col:
     if any(unsure):
         st.warning("Orange boxes are digits the model is not sure about.")
     shared.note_symbols(reading, boxes_shown=True)
-    if part == whole and len(reading.lines) >= MANY_LINES:
-        st.caption(f"{len(reading.lines)} lines read. On a whole check or form, some printed "
-                   "words may read as digits too: open “Read only part of the picture” to read "
-                   "one number.")
+    if part == whole and (len(reading.lines) >= MANY_LINES
+                          or len(reading.symbols) >= MANY_LEFT_OUT):
+        st.caption(f"{len(reading.lines)} line{'s' * (len(reading.lines) != 1)} read. On a "
+                   "whole check or form, some printed words may read as digits too: open "
+                   "“Read only part of the picture” to read one number.")
 with st.expander("Each digit", expanded=True):
     shared.show_digit_rows(image, found)
