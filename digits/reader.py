@@ -174,6 +174,20 @@ class PageReading:
     separators: list[dict] = field(default_factory=list)  # {"char": ".", "box": [x, y, w, h]}
     symbols: list[dict] = field(default_factory=list)  # not digits: {"box", "confidence"}
 
+    def looks_like_a_form(self) -> bool:
+        """Whether so many lines were read (``FORM_LINES``), or so many marks left out as
+        no digits (``FORM_LEFT_OUT``: printed words, signs), that the page is likely a
+        whole check or form, of which one part (the amount box) should be read.
+
+        >>> PageReading([], ["1", "2", "3"], "1 2 3").looks_like_a_form()
+        False
+        >>> PageReading([], ["1", "2", "3", "4"], "1 2 3 4").looks_like_a_form()
+        True
+        >>> PageReading([], ["25"], "25", symbols=[{}] * 8).looks_like_a_form()
+        True
+        """
+        return len(self.lines) >= FORM_LINES or len(self.symbols) >= FORM_LEFT_OUT
+
     def to_dict(self) -> dict:
         """JSON-ready: ``{"text", "lines", "digits": [{"digit", "confidence", "box"}], "symbols"}``.
 
@@ -189,6 +203,8 @@ class PageReading:
 
 
 EMPTY = PageReading([], [], "", [])
+FORM_LINES = 4  # lines read from one picture: likely a whole form (PageReading.looks_like_a_form)
+FORM_LEFT_OUT = 8  # marks left out as no digits: likely a whole form's printed words
 PAIR_HEIGHT = 0.6  # each side of a cut through touching digits is this tall x the pair
 BLOB = 0.35  # marks whose mean thickness is this x their size are blots (a disc: 0.5)
 PIECE_SIZE = 0.25  # x height: a thick mark this big may be a piece of a fat-pen digit

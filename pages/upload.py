@@ -23,10 +23,6 @@ def example_images() -> dict:
 
 
 PART_KEYS = ("upload_across", "upload_down")
-# From this many lines read, or marks left out (printed words, signs), a whole form was
-# likely uploaded: say how to narrow the reading down to one number.
-MANY_LINES = 4
-MANY_LEFT_OUT = 8
 
 
 def whole_picture() -> None:
@@ -103,8 +99,7 @@ with answer_col:
     if any(unsure):
         st.warning("Orange boxes are digits the model is not sure about.")
     shared.note_symbols(reading, boxes_shown=True)
-    if part == whole and (len(reading.lines) >= MANY_LINES
-                          or len(reading.symbols) >= MANY_LEFT_OUT):
+    if part == whole and reading.looks_like_a_form():  # say how to read one number
         st.caption(f"{len(reading.lines)} line{'s' * (len(reading.lines) != 1)} read. On a "
                    "whole check or form, some printed words may read as digits too: open "
                    "“Read only part of the picture” to read one number.")
