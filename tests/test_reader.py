@@ -445,6 +445,25 @@ def test_symbol_between_digits_ends_the_number(rng, pool, recognizer):
     assert reading.text == "25 40" and len(reading.symbols) == 1
 
 
+def test_zero_the_symbol_network_takes_for_the_letter_o_stays_in_the_number(
+        rng, pool, recognizer, monkeypatch):
+    """A scanned 0 can look like a printed O to the symbol network ("142800" was read
+    "1428 0"); beside a digit it is a 0 (ReaderConfig.zero_beside). Here the symbol
+    network is made to call every mark read as a 0 a letter."""
+    import digits.reader
+
+    def zeros_are_letters(pieces):
+        return np.array([0.99 * (f.probabilities.argmax() == 0) for f in pieces])
+
+    monkeypatch.setattr(digits.reader, "_not_digit_probability", zeros_are_letters)
+    image, text = write(rng, pool, [["3052"]], digit_px=48, pen=4, tilt=0)
+    asked = ReaderConfig(sure_digit=1.01)  # however sure the digit model is of the 0
+    assert read_page(image, recognizer, asked).text == text == "3052"
+    assert read_page(image, recognizer, replace(asked, zero_beside=0)).text == "3 52"
+    alone, _ = write(rng, pool, [["0"]], digit_px=48, pen=4, tilt=0)
+    assert read_page(alone, recognizer, asked).text == ""  # no digit beside it
+
+
 def test_big_photo_boxes_are_in_original_pixels(rng, pool, recognizer):
     """A 12-megapixel photo is read like its small copy, with boxes in its own pixels."""
     small, text = write(rng, pool, [["3804"]], digit_px=60, tilt=0)
