@@ -21,8 +21,9 @@ def _progress_bar(done: int, total: int, text: str, width: int = 30) -> None:
 
 
 def train_config(args):
-    """The preset's ``TrainConfig`` with only the options given on the command line changed."""
-    from digits.train import preset
+    """The preset's ``TrainConfig`` (with ``--from``: the starting network's) with only
+    the options given on the command line changed."""
+    from digits.train import preset, trained_on_config
 
     overrides = {}
     for field in ("arch", "epochs", "batch_size", "learning_rate", "seed", "train_limit",
@@ -34,7 +35,10 @@ def train_config(args):
     for flag in ("elastic", "retrace", "styles"):
         if getattr(args, flag):
             overrides[flag] = True
-    config = preset(args.preset, **overrides)
+    if args.start_from:
+        config = trained_on_config(args.start_from, args.models_dir, **overrides)
+    else:
+        config = preset(args.preset, **overrides)
     config.validate()
     return config
 
@@ -45,7 +49,8 @@ def cmd_train(args) -> int:
 
     config = train_config(args)
     print(
-        f"Training {config.arch} for {config.epochs} epoch(s) ({args.preset} preset).",
+        f"Training {config.arch} for {config.epochs} epoch(s) "
+        + (f"on from {config.start_from}." if config.start_from else f"({args.preset} preset)."),
         file=sys.stderr,
     )
     started = time.time()
@@ -227,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a model and save it as a bundle")
     p.add_argument("--arch", choices=ARCHITECTURES, help="default: the preset's")
     p.add_argument("--preset", choices=["quick", "standard"], default="standard")
+    p.add_argument("--from", dest="start_from", metavar="MODEL",
+                   help="train on from this saved network (a model's name), with its settings "
+                   "but for the options given here (fine-tuning; --preset is not used)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--learning-rate", type=float)

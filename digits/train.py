@@ -8,14 +8,15 @@ import os
 import platform
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from digits.augment import augment_batch
-from digits.bundle import ModelBundle, save_bundle
+from digits.bundle import MODELS_DIR, ModelBundle, load_bundle, load_keras_model, save_bundle
 from digits.data import OTHER_WRITERS, Mnist, file_sha256, load_mnist, other_writers
 from digits.evaluate import score_predictions
 from digits.model import ARCHITECTURES
@@ -38,6 +39,9 @@ class TrainConfig:
     validation_size: int = 5000  # training images held out for val_* curves
     train_limit: int | None = None  # use only the first N training images (tests)
     seed: int | None = 0  # None: a different run each time
+    # A saved single network (bundle name) whose weights the run starts from, its
+    # architecture kept: training goes on from it, with these settings (fine-tuning).
+    start_from: str | None = None
 
     def validate(self) -> None:
         """Raise ``ValueError`` with a readable message for impossible settings."""
@@ -56,6 +60,9 @@ class TrainConfig:
             problems.append("copies of the other writers' digits must be between 0 and 20")
         if self.validation_size < 0:
             problems.append("validation size cannot be negative")
+        if self.start_from is not None and (not self.start_from.strip()
+                                            or Path(self.start_from).name != self.start_from):
+            problems.append("the model to start from must be a model's name")
         if self.train_limit is not None and self.train_limit < 2 * self.batch_size:
             problems.append("train_limit must hold at least two batches")
         if problems:
@@ -94,6 +101,26 @@ def _single_threaded() -> None:
     import cv2
 
     cv2.setNumThreads(1)
+
+
+def starting_point(config: TrainConfig, models_dir=None) -> ModelBundle | None:
+    """The saved network ``config.start_from`` names, checked; None to start afresh.
+
+    Raises ``ValueError`` with a readable message where the run cannot start
+    from it (:class:`~digits.bundle.BundleError` where it is missing or damaged).
+    """
+    if config.start_from is None:
+        return None
+    from digits.ensemble import is_ensemble
+
+    bundle = load_bundle(Path(models_dir or MODELS_DIR) / config.start_from)
+    if is_ensemble(bundle):
+        raise ValueError(f"{bundle.name} is an ensemble; training starts from one network "
+                         "(train each member, then combine them).")
+    if bundle.arch != config.arch:
+        raise ValueError(f"{bundle.name} is a {bundle.arch} network; training from it "
+                         f"keeps that architecture, not {config.arch}.")
+    return bundle
 
 
 def augmented(images, labels, seed, config: TrainConfig) -> np.ndarray:
@@ -179,8 +206,12 @@ def train(
     on_batch: Callable[[int, int, dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     workers: int = 1,
+    models_dir=None,
 ) -> TrainResult:
     """Train a model; report progress; stop early when ``should_stop()`` is true.
+
+    A new network, or with ``config.start_from`` the weights of that saved one
+    (in ``models_dir``), trained on.
 
     ``on_epoch(epoch, logs)`` is called after each epoch (1-based) with loss,
     accuracy, val_loss, val_accuracy, lr and seconds; ``on_batch(epoch, batch,
@@ -191,6 +222,7 @@ def train(
     config.validate()
     if workers < 1:
         raise ValueError("Invalid training settings: workers must be at least 1.")
+    start = starting_point(config, models_dir)
     import keras
 
     from digits.model import build_model
@@ -224,7 +256,7 @@ def train(
         warmup_target=config.learning_rate,
         warmup_steps=len(batches) // 2,
     )
-    model = build_model(config.arch)
+    model = load_keras_model(start) if start else build_model(config.arch)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
         loss="sparse_categorical_crossentropy",
@@ -343,19 +375,50 @@ def train_and_save(
     should_stop=None,
     workers: int = 1,
 ) -> ModelBundle:
-    """Train, evaluate on the MNIST test set and save a new bundle."""
+    """Train, evaluate on the MNIST test set and save a new bundle.
+
+    A network trained on from another (``config.start_from``) counts that one's
+    epochs and seconds too, keeps its curves before its own, and says where it
+    started (``metrics["started_from"]``).
+    """
+    start = starting_point(config, models_dir)
     data = data or load_mnist()
-    result = train(config, data, on_epoch, on_batch, should_stop, workers)
+    result = train(config, data, on_epoch, on_batch, should_stop, workers, models_dir)
     test = score_predictions(data.y_test, predict_in_batches(result.model, data.x_test))
+    history, seconds = result.history, result.seconds
+    epochs = len(history.get("loss", []))
+    earlier = {}
+    if start:
+        earlier = {"started_from": {
+            "name": start.name, "accuracy": start.accuracy,
+            "epochs_run": start.metrics.get("epochs_run", 0),
+            "training_seconds": start.metrics.get("training_seconds", 0),
+            "machine": start.metrics.get("machine"),
+        }}
+        before = start.history
+        if all(len(before.get(k, [])) == len(before.get("loss", [])) for k in history):
+            history = {k: list(before.get(k, [])) + v for k, v in history.items()}
+        seconds += earlier["started_from"]["training_seconds"]
+        epochs += earlier["started_from"]["epochs_run"]
     metrics = {
         "config": asdict(config),
-        "training_seconds": round(result.seconds, 1),
-        "epochs_run": len(result.history.get("loss", [])),
+        "training_seconds": round(seconds, 1),
+        "epochs_run": epochs,
+        **earlier,
         "params": int(result.model.count_params()),
         "test": test,
         **provenance(data, config),
     }
-    return save_bundle(result.model, metrics, result.history, models_dir, name)
+    return save_bundle(result.model, metrics, history, models_dir, name)
+
+
+def trained_on_config(name: str, models_dir=None, **overrides) -> TrainConfig:
+    """The settings the saved network ``name`` was trained with, to train on from it
+    (``start_from``), with some fields replaced."""
+    bundle = load_bundle(Path(models_dir or MODELS_DIR) / name)
+    known = {f.name for f in fields(TrainConfig)}
+    saved = {k: v for k, v in bundle.metrics.get("config", {}).items() if k in known}
+    return replace(TrainConfig(**saved), start_from=name, **overrides)
 
 
 def preset(name: str, **overrides) -> TrainConfig:

@@ -55,6 +55,23 @@ def test_train_options_change_only_what_is_given():
     assert scanned == replace(PRESETS["standard"], scans=0.2, epochs=55)
 
 
+def test_train_from_a_saved_network_takes_its_settings(tmp_path):
+    """`train --from NAME`: the saved network's settings (its seed too, so the same
+    images are held out), but for the options given."""
+    from dataclasses import asdict, replace
+
+    from digits.cli import build_parser, train_config
+    from digits.train import PRESETS
+
+    saved = replace(PRESETS["standard"], epochs=55, scans=0.1, seed=71)
+    (tmp_path / "deep-a").mkdir()
+    (tmp_path / "deep-a" / "metrics.json").write_text(json.dumps({"config": asdict(saved)}))
+    (tmp_path / "deep-a" / "history.json").write_text("{}")
+    args = build_parser().parse_args(["--models-dir", str(tmp_path), "train", "--from", "deep-a",
+                                      "--epochs", "2", "--scans", "0.4"])
+    assert train_config(args) == replace(saved, epochs=2, scans=0.4, start_from="deep-a")
+
+
 def test_train_refuses_an_impossible_share_of_scans():
     """--scans above 1 is refused in one readable line, before any data is loaded."""
     result = run_cli("train", "--preset", "quick", "--scans", "1.5")

@@ -106,6 +106,46 @@ def test_bundle_records_what_the_training_page_needs(tiny_dir):
     assert len(bundle.history["val_accuracy"]) == 1
 
 
+def test_training_on_from_a_saved_network_keeps_its_weights_and_curves(tiny_dir, mnist):
+    """``start_from``: the run starts from the saved network's weights (at a rate too
+    small to move them far, its kernels stay where they were, unlike a new network's),
+    counts its epochs and keeps its curves before its own."""
+    from dataclasses import replace
+
+    from digits.bundle import load_keras_model
+
+    tiny = bundles.load_bundle(tiny_dir / "tiny")
+    on = train_and_save(replace(TINY, start_from="tiny", learning_rate=1e-5), mnist,
+                        models_dir=tiny_dir, name="tiny-on")
+    assert on.metrics["started_from"]["name"] == "tiny" and on.metrics["epochs_run"] == 2
+    assert on.history["loss"][:1] == tiny.history["loss"] and len(on.history["val_loss"]) == 2
+    new = train(replace(TINY, learning_rate=1e-5, seed=4), mnist).model  # drawn afresh
+
+    def kernels(model):
+        return np.concatenate([w.ravel() for w in model.get_weights() if w.ndim == 4])
+
+    before = kernels(load_keras_model(tiny))
+    assert np.abs(kernels(load_keras_model(on)) - before).max() < 1e-3
+    assert np.abs(kernels(new) - before).max() > 0.05
+
+
+@pytest.mark.parametrize("start, message", [("no-such-model", "not a model bundle"),
+                                            ("../tiny", "a model's name")])
+def test_training_cannot_start_from_what_is_no_saved_network(tiny_dir, mnist, start, message):
+    """A missing model or a path is refused with one readable message, before training."""
+    from dataclasses import replace
+
+    with pytest.raises((BundleError, ValueError), match=message):
+        train(replace(TINY, start_from=start), mnist, models_dir=tiny_dir)
+
+
+def test_training_on_keeps_the_saved_network_architecture(tiny_dir, mnist):
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="keeps that architecture"):
+        train(replace(TINY, arch="cnn", start_from="tiny"), mnist, models_dir=tiny_dir)
+
+
 def test_numpy_runtime_matches_keras(tiny_dir, mnist):
     """The app's NumPy network gives the Keras model's probabilities."""
     bundle = bundles.active_bundle(tiny_dir)
