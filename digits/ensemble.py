@@ -43,6 +43,7 @@ class Network:
     arch: str
     accuracy: float  # its own MNIST test accuracy
     history: dict  # per-epoch lists
+    started_from: str | None = None  # the saved network it was trained on from, if any
 
 
 def first_network(model):
@@ -59,10 +60,11 @@ def networks(bundle: ModelBundle) -> list[Network]:
     """The bundle's networks in order (an ensemble's first is the one whose sure answers
     stand); a single network is its own only member."""
     if not is_ensemble(bundle):
-        return [Network(bundle.name, bundle.arch, bundle.accuracy, bundle.history)]
+        return [Network(bundle.name, bundle.arch, bundle.accuracy, bundle.history,
+                        bundle.metrics.get("config", {}).get("start_from"))]
     histories = bundle.history.get("members", {})
     return [Network(m["name"], m.get("config", {}).get("arch", "?"), m["accuracy"],
-                    histories.get(m["name"], {}))
+                    histories.get(m["name"], {}), m.get("config", {}).get("start_from"))
             for m in bundle.metrics["members"]]
 
 

@@ -68,6 +68,9 @@ else:
         shown = st.radio("Network", range(len(trained)), horizontal=True, key="training_member",
                          format_func=lambda i: f"{trained[i].arch} ({trained[i].name}, "
                          f"{trained[i].accuracy:.2%} alone)")
+    if trained[shown].started_from:
+        st.caption(f"Trained on from {trained[shown].started_from} (fine-tuned): that "
+                   "network's epochs come first in the curves.")
     st.plotly_chart(figures.training_curves(trained[shown].history), key="training_curves")
 
     st.subheader("Where it goes wrong")

@@ -113,12 +113,14 @@ def test_training_on_from_a_saved_network_keeps_its_weights_and_curves(tiny_dir,
     from dataclasses import replace
 
     from digits.bundle import load_keras_model
+    from digits.ensemble import networks
 
     tiny = bundles.load_bundle(tiny_dir / "tiny")
     on = train_and_save(replace(TINY, start_from="tiny", learning_rate=1e-5), mnist,
                         models_dir=tiny_dir, name="tiny-on")
     assert on.metrics["started_from"]["name"] == "tiny" and on.metrics["epochs_run"] == 2
     assert on.history["loss"][:1] == tiny.history["loss"] and len(on.history["val_loss"]) == 2
+    assert networks(on)[0].started_from == "tiny"  # the Training page says so
     new = train(replace(TINY, learning_rate=1e-5, seed=4), mnist).model  # drawn afresh
 
     def kernels(model):

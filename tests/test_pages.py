@@ -285,6 +285,10 @@ def test_training_page_shows_each_network_of_an_ensemble(bundle):
         curves = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
         history = network.history
         assert curves[0]["y"] == history["loss"] and curves[1]["y"] == history["val_loss"]
+        fine_tuned = [c.value for c in at.caption if c.value.startswith("Trained on from")]
+        assert fine_tuned == ([f"Trained on from {network.started_from} (fine-tuned): that "
+                               "network's epochs come first in the curves."]
+                              if network.started_from else [])
 
 
 def test_picking_a_pair_shows_those_mistakes(bundle):
