@@ -60,8 +60,8 @@ class TrainConfig:
             problems.append("copies of the other writers' digits must be between 0 and 20")
         if self.validation_size < 0:
             problems.append("validation size cannot be negative")
-        if self.start_from is not None and (not self.start_from.strip()
-                                            or Path(self.start_from).name != self.start_from):
+        if self.start_from is not None and (Path(self.start_from).name != self.start_from
+                                            or self.start_from.strip() in ("", ".", "..")):
             problems.append("the model to start from must be a model's name")
         if self.train_limit is not None and self.train_limit < 2 * self.batch_size:
             problems.append("train_limit must hold at least two batches")

@@ -132,7 +132,8 @@ def test_training_on_from_a_saved_network_keeps_its_weights_and_curves(tiny_dir,
 
 
 @pytest.mark.parametrize("start, message", [("no-such-model", "not a model bundle"),
-                                            ("../tiny", "a model's name")])
+                                            ("../tiny", "a model's name"),
+                                            ("..", "a model's name")])
 def test_training_cannot_start_from_what_is_no_saved_network(tiny_dir, mnist, start, message):
     """A missing model or a path is refused with one readable message, before training."""
     from dataclasses import replace
