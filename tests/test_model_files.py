@@ -106,18 +106,22 @@ def test_bundle_records_what_the_training_page_needs(tiny_dir):
     assert len(bundle.history["val_accuracy"]) == 1
 
 
-def test_training_on_from_a_saved_network_keeps_its_weights_and_curves(tiny_dir, mnist):
+def test_training_on_from_a_saved_network_keeps_its_weights_and_curves(tiny_dir, mnist,
+                                                                       tmp_path):
     """``start_from``: the run starts from the saved network's weights (at a rate too
     small to move them far, its kernels stay where they were, unlike a new network's),
     counts its epochs and keeps its curves before its own."""
+    import shutil
     from dataclasses import replace
 
     from digits.bundle import load_keras_model
     from digits.ensemble import networks
 
-    tiny = bundles.load_bundle(tiny_dir / "tiny")
+    models = tmp_path / "models"  # the session's folder stays as other tests expect it
+    shutil.copytree(tiny_dir, models)
+    tiny = bundles.load_bundle(models / "tiny")
     on = train_and_save(replace(TINY, start_from="tiny", learning_rate=1e-5), mnist,
-                        models_dir=tiny_dir, name="tiny-on")
+                        models_dir=models, name="tiny-on")
     assert on.metrics["started_from"]["name"] == "tiny" and on.metrics["epochs_run"] == 2
     assert on.history["loss"][:1] == tiny.history["loss"] and len(on.history["val_loss"]) == 2
     assert networks(on)[0].started_from == "tiny"  # the Training page says so
