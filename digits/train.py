@@ -111,15 +111,21 @@ def starting_point(config: TrainConfig, models_dir=None) -> ModelBundle | None:
     """
     if config.start_from is None:
         return None
-    from digits.ensemble import is_ensemble
-
-    bundle = load_bundle(Path(models_dir or MODELS_DIR) / config.start_from)
-    if is_ensemble(bundle):
-        raise ValueError(f"{bundle.name} is an ensemble; training starts from one network "
-                         "(train each member, then combine them).")
+    bundle = _network_to_train_on(config.start_from, models_dir)
     if bundle.arch != config.arch:
         raise ValueError(f"{bundle.name} is a {bundle.arch} network; training from it "
                          f"keeps that architecture, not {config.arch}.")
+    return bundle
+
+
+def _network_to_train_on(name: str, models_dir=None) -> ModelBundle:
+    """The saved bundle ``name``, if it is one network (``ValueError`` for an ensemble)."""
+    from digits.ensemble import is_ensemble
+
+    bundle = load_bundle(Path(models_dir or MODELS_DIR) / name)
+    if is_ensemble(bundle):
+        raise ValueError(f"{bundle.name} is an ensemble; training starts from one network "
+                         "(train each member, then combine them).")
     return bundle
 
 
@@ -415,7 +421,7 @@ def train_and_save(
 def trained_on_config(name: str, models_dir=None, **overrides) -> TrainConfig:
     """The settings the saved network ``name`` was trained with, to train on from it
     (``start_from``), with some fields replaced."""
-    bundle = load_bundle(Path(models_dir or MODELS_DIR) / name)
+    bundle = _network_to_train_on(name, models_dir)
     known = {f.name for f in fields(TrainConfig)}
     saved = {k: v for k, v in bundle.metrics.get("config", {}).items() if k in known}
     return replace(TrainConfig(**saved), start_from=name, **overrides)

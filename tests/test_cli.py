@@ -72,6 +72,17 @@ def test_train_from_a_saved_network_takes_its_settings(tmp_path):
     assert train_config(args) == replace(saved, epochs=2, scans=0.4, start_from="deep-a")
 
 
+def test_train_from_an_ensemble_says_to_train_its_networks(tmp_path):
+    """`train --from` an ensemble is refused in one readable line, before any data is loaded."""
+    (tmp_path / "pair").mkdir()
+    (tmp_path / "pair" / "metrics.json").write_text(json.dumps(
+        {"config": {"arch": "deep+deep"}, "members": [{"name": "a"}, {"name": "b"}]}))
+    (tmp_path / "pair" / "history.json").write_text("{}")
+    result = run_cli("--models-dir", str(tmp_path), "train", "--from", "pair")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "pair is an ensemble; training starts from one network" in result.stderr
+
+
 def test_train_refuses_an_impossible_share_of_scans():
     """--scans above 1 is refused in one readable line, before any data is loaded."""
     result = run_cli("train", "--preset", "quick", "--scans", "1.5")
