@@ -738,11 +738,16 @@ def _without_symbols(found: list[_Found], height: float,
             [(f.mark, float(q)) for f, q, keep in zip(found, p, digit) if not keep])
 
 
+def _number_gap(line: list[Mark], config: ReaderConfig) -> float:
+    """Px: a gap wider than this between two marks of ``line`` parts two numbers."""
+    return config.number_gap * float(np.median([m.h for m in line]))
+
+
 def _zeros_in_numbers(marks: list[Mark], digit: np.ndarray, zero: np.ndarray, height: float,
                       config: ReaderConfig) -> np.ndarray:
     """(N,) bool: the marks left out as no digits that are zeros after all: ``zero``
     (read as 0 at least ``config.zero_sure``) and as close to a kept ``digit`` as a
-    number's digits are (``config.number_gap``), on ``config.zero_beside`` sides.
+    number's digits are (:func:`_number_gap`), on ``config.zero_beside`` sides.
 
     Examples
     --------
@@ -765,7 +770,7 @@ def _zeros_in_numbers(marks: list[Mark], digit: np.ndarray, zero: np.ndarray, he
         return out
     index = {mark: i for i, mark in enumerate(marks)}
     for line in group_lines(marks, height):
-        gap = config.number_gap * float(np.median([m.h for m in line]))
+        gap = _number_gap(line, config)
         for k, mark in enumerate(line):
             if digit[index[mark]] or not zero[index[mark]]:
                 continue
@@ -781,8 +786,7 @@ def _in_words(marks: list[Mark], symbol: np.ndarray, height: float,
     """(N,) bool: which ``marks`` belong to words, runs of marks where enough are
     ``symbol`` (N,) bool (``config.word_rules``).
 
-    A run ends at a gap wider than ``config.number_gap`` x its line's usual
-    height, as a number does.
+    A run ends where a number would (:func:`_number_gap`).
 
     Examples
     --------
@@ -805,7 +809,7 @@ def _in_words(marks: list[Mark], symbol: np.ndarray, height: float,
         return out
     index = {mark: i for i, mark in enumerate(marks)}
     for line in group_lines(marks, height):
-        gap = config.number_gap * float(np.median([m.h for m in line]))
+        gap = _number_gap(line, config)
         start = 0
         for k in range(1, len(line) + 1):
             if k < len(line) and line[k].x0 - line[k - 1].x1 <= gap:
@@ -907,6 +911,7 @@ def _in_reading_order(found: list[_Found], symbols: list, small: list[Mark], hei
     number = -1
     for line_no, line in enumerate(group_lines([f.mark for f in found], height)):
         line_height = float(np.median([m.h for m in line]))
+        number_gap = _number_gap(line, config)
         between = _separators(line, small, line_height)
         ends = _symbol_gaps(line, [mark for mark, _ in symbols])
         words: list[str] = []
@@ -916,7 +921,7 @@ def _in_reading_order(found: list[_Found], symbols: list, small: list[Mark], hei
                 char, dot = between[k]
                 separators.append({"char": char, "box": list(placement.box(dot))})
             # "1,250.75" is one number: a dot or comma bridges a gap up to twice as wide.
-            widest = config.number_gap * line_height * (2 if k in between else 1)
+            widest = number_gap * (2 if k in between else 1)
             if gap > widest or k in ends:
                 number += 1
                 words.append("")

@@ -94,6 +94,7 @@ class TrainResult:
     model: object  # keras.Model
     history: dict  # per-epoch lists
     seconds: float
+    started_from: ModelBundle | None = None  # the saved network it was trained on from
 
 
 def _single_threaded() -> None:
@@ -307,7 +308,8 @@ def train(
         batches.close()
     if should_stop and should_stop():
         raise Cancelled("Training was cancelled.")
-    return TrainResult(model=model, history=history, seconds=time.perf_counter() - started)
+    return TrainResult(model=model, history=history, seconds=time.perf_counter() - started,
+                       started_from=start)
 
 
 def predict_in_batches(model, images: np.ndarray, batch_size: int = 250) -> np.ndarray:
@@ -387,11 +389,10 @@ def train_and_save(
     epochs and seconds too, keeps its curves before its own, and says where it
     started (``metrics["started_from"]``).
     """
-    start = starting_point(config, models_dir)
     data = data or load_mnist()
     result = train(config, data, on_epoch, on_batch, should_stop, workers, models_dir)
     test = score_predictions(data.y_test, predict_in_batches(result.model, data.x_test))
-    history, seconds = result.history, result.seconds
+    start, history, seconds = result.started_from, result.history, result.seconds
     epochs = len(history.get("loss", []))
     earlier = {}
     if start:
