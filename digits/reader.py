@@ -325,6 +325,15 @@ def _find_digit_marks(mask: np.ndarray, config: ReaderConfig):
         m for m in blobs if max(m.w, m.h) >= PIECE_SIZE * height
         and stroke_width(m.mask(labels)) <= config.pen_piece * pen]
     merged = merge_fragments(strokes + pieces, height)
+    # Digits in pieces pull the usual height down (a 7 and a 9 in two pieces each
+    # made it 37 px among 55 px digits), and a low height keeps a 9's loop and stem
+    # apart as "two lines". Measured again on the joined marks, it lets them join;
+    # only on those in the page's pen (a box's thin corner joined to its side is tall).
+    again = typical_height(_same_pen([m for m in merged if m not in pieces], labels, config),
+                           config.min_digit_px)
+    if again is not None and again > height:
+        height = again
+        merged = merge_fragments(merged, height)
     marks = [m for m in merged if m not in pieces]  # a piece that joined nothing is a blob
     loose = [m for m in blobs if m not in pieces or m in merged]  # blobs in no digit
     short = [m for m in marks if m.h < tall]

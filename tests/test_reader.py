@@ -289,6 +289,27 @@ def test_lone_digit_in_two_strokes_is_one_digit_not_two_lines(rng, pool, recogni
     assert [read_page(image, recognizer).text for image, _ in pages] == list("2358")
 
 
+def test_digits_in_pieces_do_not_keep_a_loop_from_its_stem(recognizer):
+    """Pieces pull the usual digit height down: a 7 in two strokes and a 9 whose stem
+    skipped below its loop made it 38 px among 57 px digits, so low that the loop and
+    the stem looked like two lines ("780 1"). Once the 7 is joined the height is
+    measured again, and the 9 is one digit."""
+    page = np.full((200, 340), 255, np.uint8)
+    ink = dict(color=0, thickness=4, lineType=cv2.LINE_AA)
+    cv2.line(page, (117, 76), (135, 76), **ink)  # a 7's bar...
+    cv2.line(page, (135, 76), (133, 91), **ink)
+    cv2.line(page, (132, 97), (121, 130), **ink)  # ... and its stem, a pen skip apart
+    cv2.ellipse(page, (162, 84), (13, 11), 0, 0, 360, **ink)  # an 8
+    cv2.ellipse(page, (162, 110), (17, 14), 0, 0, 360, **ink)
+    cv2.ellipse(page, (206, 83), (14, 10), 0, 0, 360, **ink)  # a 9's loop...
+    cv2.line(page, (219, 108), (217, 131), **ink)  # ... and its stem, far below
+    reading = read_page(page, recognizer)
+    assert len(reading.lines) == 1 and len(reading.digits) == 3
+    x, y, w, h = reading.digits[2].box
+    assert y <= 72 and y + h >= 130  # from the top of the loop to the foot of the stem
+    assert reading.text == "789"
+
+
 def test_digit_broken_side_by_side_is_one_digit(mnist, recognizer):
     """A 0 whose pen skipped at the top and the bottom leaves two arcs side by side,
     which the geometry cannot tell from two digits; the whole reads as a sure 0."""
