@@ -329,6 +329,7 @@ def _find_digit_marks(mask: np.ndarray, config: ReaderConfig):
     # made it 37 px among 55 px digits), and a low height keeps a 9's loop and stem
     # apart as "two lines". Measured again on the joined marks, it lets them join;
     # only on those in the page's pen (a box's thin corner joined to its side is tall).
+    # ``tall`` stays as first measured: no mark tall enough to be a digit is dropped.
     again = typical_height(_same_pen([m for m in merged if m not in pieces], labels, config),
                            config.min_digit_px)
     if again is not None and again > height:
