@@ -356,6 +356,35 @@ def turned_photo(image: np.ndarray, degrees: float) -> tuple[np.ndarray, np.ndar
     return cv2.warpAffine(image, turn, size, borderValue=tuple(float(v) for v in paper)), turn
 
 
+TABLES = ((60, 40, 30), (90, 70, 50), (150, 120, 90), (40, 40, 45), (120, 125, 130))  # RGB
+
+
+def on_a_table(image: np.ndarray, rng: np.random.Generator, degrees: float = 0.0,
+               colour=None) -> np.ndarray:
+    """The sheet ``image`` (a page photo, (H, W) or (H, W, 3) uint8) photographed lying on
+    a table (wood, slate or grey, or ``colour``), turned ``degrees`` anticlockwise, with
+    30-90 % of its size of table around it: (H', W', 3) uint8.
+
+    >>> page = np.full((40, 100), 230, np.uint8)
+    >>> photo = on_a_table(page, np.random.default_rng(0), 5.0)
+    >>> photo.shape[0] > 40 and photo.shape[1] > 100, int(photo[0, 0].max()) < 200
+    (True, True)
+    """
+    sheet = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    h, w = sheet.shape[:2]
+    height, width = int(h * rng.uniform(1.3, 1.9)), int(w * rng.uniform(1.3, 1.9))
+    colour = np.array(TABLES[rng.integers(len(TABLES))] if colour is None else colour,
+                      np.float32)
+    place = np.float32([[1, 0, (width - w) / 2], [0, 1, (height - h) / 2]])
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    matrix = (np.vstack([turn, [0, 0, 1]]) @ np.vstack([place, [0, 0, 1]]))[:2]
+    size = (width, height)
+    paper = cv2.warpAffine(sheet.astype(np.float32), matrix, size)
+    cover = cv2.warpAffine(np.ones((h, w), np.float32), matrix, size)[..., None]
+    table = colour + rng.normal(0, 5, (height, width, 3)).astype(np.float32)  # grain, noise
+    return np.clip(paper * cover + table * (1 - cover), 0, 255).astype(np.uint8)
+
+
 def in_shadow(image: np.ndarray, edge: float, dark: float = 0.4, soft: float = 0.1,
               slope: float = 0.0) -> np.ndarray:
     """The photo with what lies left of ``edge`` (a share of the width) in a shadow

@@ -15,13 +15,17 @@ import numpy as np
 import pytest
 
 from digits.bench.sets import number_pages
+from digits.preprocess import _table_as_paper
 from digits.reader import PageReading, ReaderConfig, ReaderError, read_page, read_part
 from digits.synth import (
+    TABLES,
     check_form,
     in_shadow,
     ink_on_paper,
     mouse_drawing,
     number_page,
+    on_a_table,
+    paper_photo,
     turned_photo,
 )
 
@@ -111,6 +115,31 @@ def test_page_half_in_a_shadow_is_read(rng, pool, recognizer, edge):
     and the shadow's edge is no ink."""
     pages = [(in_shadow(image, edge), text) for image, text in check_pages(rng, pool)]
     assert unexpected(pages, recognizer) == []
+
+
+@pytest.mark.parametrize("degrees", [0, -7])
+def test_sheet_photographed_lying_on_a_table_is_read(rng, pool, recognizer, degrees):
+    """A check or note photographed on a darker table: the table is no paper, and the
+    sheet no mark (the reader before read these pages as "" or "1")."""
+    pages = [(on_a_table(image, rng, degrees, colour), text)
+             for (image, text), colour in zip(check_pages(rng, pool)[:5], TABLES)]
+    assert unexpected(pages, recognizer) == []
+
+
+def test_single_digit_photographed_on_a_table_is_read(rng, pool, recognizer):
+    """The one preprocessing takes the table away for a lone digit too."""
+    images, labels = pool
+    photos = [on_a_table(paper_photo(image, rng), rng, 6.0, colour)
+              for image, colour in zip(images[:10], TABLES * 2)]
+    assert [p.digit for p in recognizer.predict_many(photos)] == labels[:10].tolist()
+
+
+def test_shadow_over_written_digits_is_not_taken_for_a_table(rng, pool):
+    """A sharp shadow leaves a light part as convex as a sheet on a table; the digits
+    written in the shadow say it is paper, and nothing is painted over."""
+    image, _ = write(rng, pool, [["508317"]], digit_px=48)
+    shaded = in_shadow(image, 0.5, dark=0.4, soft=0.01)
+    assert _table_as_paper(shaded) is shaded
 
 
 @pytest.mark.parametrize("degrees", [-8, 5])
