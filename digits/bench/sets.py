@@ -134,6 +134,18 @@ def photographed_pages(x_test, y_test, n: int, seed: int = 108) -> list:
     return out
 
 
+def table_pages(x_test, y_test, n: int, seed: int = 109) -> list:
+    """``n`` pages made as :func:`number_pages` makes them, photographed lying on a table
+    (:func:`digits.synth.on_a_table`: dark or light wood, slate or grey), half of them
+    (pages 0, 1, 4, 5, ...) turned 3-10 degrees either way. [(RGB image, text)]."""
+    rng = np.random.default_rng(seed + 1000)
+    out = []
+    for i, (image, text) in enumerate(number_pages(x_test, y_test, n, seed=seed)):
+        degrees = rng.choice([-1, 1]) * rng.uniform(*PHOTO_TILT) if i % 4 < 2 else 0.0
+        out.append((synth.on_a_table(image, rng, degrees), text))
+    return out
+
+
 def app_requests(x_test: np.ndarray, n: int, seed: int = 106) -> list:
     """What the app is sent: Draw-page canvases (RGBA) and paper photos (RGB), alternating."""
     rng = np.random.default_rng(seed)
