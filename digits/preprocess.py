@@ -126,13 +126,16 @@ def _table_as_paper(image: np.ndarray) -> np.ndarray:
     table = cv2.erode(1 - sheet, np.ones((5, 5), np.uint8)).astype(bool)  # off its edge
     if table.sum() < 0.05 * lum.size:
         return image
-    gap = float(np.median(lum[sheet > 0])) - float(np.median(lum[table]))
+    floor = float(np.median(lum[table]))
+    gap = float(np.median(lum[sheet > 0])) - floor
     if gap < MIN_CONTRAST * 255:
         return image
-    # Nothing written or lying on the table: no mark darker than around it.
-    local = cv2.medianBlur(lum, 11).astype(np.int16)  # strokes up to 5 px wide stand out
+    # Nothing written or lying on the table: no mark darker than around it (a thin
+    # stroke) or than the table itself (a bold one), away from the sheet's edge.
+    local = cv2.medianBlur(lum, 11).astype(np.int16)
     away = cv2.erode(table.astype(np.uint8), np.ones((13, 13), np.uint8)).astype(bool)
-    marks = ((local - lum) > max(0.15 * gap, 20.0)) & away  # not the sheet's edge
+    marks = (((local - lum) > max(0.15 * gap, 20.0))
+             | (lum < floor - max(0.25 * gap, 25.0))) & away
     n, _, stats, _ = cv2.connectedComponentsWithStats(marks.astype(np.uint8), connectivity=8)
     if n > 1 and stats[1:, cv2.CC_STAT_WIDTH:cv2.CC_STAT_HEIGHT + 1].max() >= TABLE_MARK:
         return image
