@@ -73,6 +73,13 @@ def _as_float(image: np.ndarray) -> np.ndarray:
     return image / 255.0 if image.max() > 1.0 else image
 
 
+def _quantile(values: np.ndarray, q: float) -> float:
+    """The ``q`` quantile of 1-D ``values`` (nearest rank): np.percentile's answer
+    without its overhead, which is most of its time on a few thousand values."""
+    k = min(len(values) - 1, int(q * len(values)))
+    return float(np.partition(values, k)[k])
+
+
 def _table_as_paper(image: np.ndarray) -> np.ndarray:
     """A sheet photographed lying on a darker table: the table painted the sheet's colour.
 
@@ -95,10 +102,17 @@ def _table_as_paper(image: np.ndarray) -> np.ndarray:
     50
     """
     h, w = image.shape[:2]
-    view = image[::4, ::4] if image.ndim == 2 else image[::4, ::4].mean(axis=2)
-    edge = np.concatenate([view[0], view[-1], view[:, 0], view[:, -1]])
-    if min(h, w) < 32 or np.median(edge) >= 0.75 * np.percentile(view, 90):
-        return image  # light to the edges (a canvas, a page filling the photo)
+    if min(h, w) < 32:
+        return image
+    # A first look at a few pixels: a canvas or a page filling the photo, light to
+    # its edges, leaves here in 0.05 ms.
+    edge = np.concatenate([image[0, ::4], image[-1, ::4], image[::4, 0], image[::4, -1]])
+    view = np.ascontiguousarray(image[::8, ::8])
+    if image.ndim == 3:
+        edge = cv2.cvtColor(edge[None], cv2.COLOR_RGB2GRAY)[0]
+        view = cv2.cvtColor(view, cv2.COLOR_RGB2GRAY)
+    if _quantile(edge, 0.5) >= 0.75 * _quantile(view.ravel(), 0.9):
+        return image
     f = min(1.0, TABLE_SIDE / max(h, w))
     small = cv2.resize(image, (max(1, round(w * f)), max(1, round(h * f))),
                        interpolation=cv2.INTER_AREA)
@@ -152,16 +166,13 @@ def _table_as_paper(image: np.ndarray) -> np.ndarray:
 def _darkness_source(image: np.ndarray) -> np.ndarray:
     """A (H, W) float image where ink is dark and paper light, in [0, 1]."""
     image = np.asarray(image)
-    if image.dtype == np.uint8 and (image.ndim == 2 or image.shape[2] == 3):
+    if image.dtype == np.uint8 and image.ndim == 2:
         image = _table_as_paper(image)
-    elif (image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 4
-          and image[..., 3].min() >= OPAQUE * 255):
-        image = _table_as_paper(image[..., :3])  # an opaque photo saved with alpha
     if image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] in (3, 4):
         if image.shape[2] == 3 or image[..., 3].min() >= OPAQUE * 255:
             # Opaque 8-bit colour (canvases, photos): pick the ink channel in uint8 and
             # convert only it to float, a quarter of the work of converting all four.
-            return _ink_channel(image[..., :3])
+            return _ink_channel(_table_as_paper(image[..., :3]))
     x = _as_float(image)
     if x.ndim == 3 and x.shape[2] == 1:
         x = x[..., 0]
