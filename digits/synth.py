@@ -381,7 +381,7 @@ def on_a_table(image: np.ndarray, rng: np.random.Generator, degrees: float = 0.0
     size = (width, height)
     paper = cv2.warpAffine(sheet.astype(np.float32), matrix, size)
     cover = cv2.warpAffine(np.ones((h, w), np.float32), matrix, size)[..., None]
-    table = colour + rng.normal(0, 5, (height, width, 3)).astype(np.float32)  # grain, noise
+    table = colour + rng.normal(0, 5, (height, width, 3)).astype(np.float32)  # sensor noise
     return np.clip(paper * cover + table * (1 - cover), 0, 255).astype(np.uint8)
 
 

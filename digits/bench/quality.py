@@ -178,10 +178,11 @@ def number_pages(bench, say) -> None:
                       note="The same kind of pages (seed 109), each photographed lying on a "
                       "darker table (synth.on_a_table: dark or light wood, slate or grey, with "
                       "30-90 % of the sheet's size of table around it), half of them turned "
-                      f"{sets.PHOTO_TILT[0]:.0f}-{sets.PHOTO_TILT[1]:.0f} degrees. The "
-                      "preprocessing before it painted the table the sheet's colour (commit "
-                      "b3954fe, the same model and reader) read 12.67 % of these 150 pages "
-                      "exactly: the table was taken for the paper and the sheet for one mark."))
+                      f"{sets.PHOTO_TILT[0]:.0f}-{sets.PHOTO_TILT[1]:.0f} degrees. Before "
+                      "the preprocessing painted the table the sheet's colour (commit "
+                      "b3954fe, the same model and reader), 12.67 % of these 150 pages were "
+                      "read exactly: the table was taken for the paper and the sheet for one "
+                      "mark."))
     report.add(Figure("page_read_ms_p50", f"Reading a 6-digit page, p50 ({len(six)} pages)", "ms",
                       p50, baseline_text="not able", at_most=150,
                       note="read_page on the decoded page image (cleaning, finding and reading "
