@@ -96,6 +96,9 @@ class ReaderConfig:
     narrow_pair_odds: float = 6.0
     thin_stroke: float = 0.3  # x the page's usual stroke width: thinner marks are what is
     # left of faint ruled lines or a printed box, not digits written with the same pen
+    residue: float = 0.5  # x the page's usual stroke width: a flat mark less tall than
+    # this (a 1 px sliver of a faint rule, left where the rule was too broken to be
+    # found) was not drawn with the page's pen and joins no digit as its fragment
     pen_piece: float = 1.6  # x the page's usual stroke width: a thick piece at most this
     # thick, and at least PIECE_SIZE x height big, is part of a fat-pen digit, not a blot
     low_confidence: float = LOW_CONFIDENCE  # digits below this are flagged as unsure
@@ -324,7 +327,10 @@ def _find_digit_marks(mask: np.ndarray, config: ReaderConfig):
     pieces = [] if pen is None else [
         m for m in blobs if max(m.w, m.h) >= PIECE_SIZE * height
         and stroke_width(m.mask(labels)) <= config.pen_piece * pen]
-    merged = merge_fragments(strokes + pieces, height)
+    # What is left of a faint rule is thinner than any stroke of the pen: it stays a
+    # mark of its own (a "0" had a rule's sliver joined under it and read as a sign).
+    residue = [] if pen is None else [m for m in strokes if m.h < config.residue * pen]
+    merged = merge_fragments([m for m in strokes if m not in residue] + pieces, height) + residue
     # Digits in pieces pull the usual height down (a 7 and a 9 in two pieces each
     # made it 37 px among 55 px digits), and a low height keeps a 9's loop and stem
     # apart as "two lines". Measured again on the joined marks, it lets them join;

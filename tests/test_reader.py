@@ -316,6 +316,28 @@ def test_thin_box_sides_are_not_read_as_ones(faint_broken_box, recognizer):
     assert read_page(faint_broken_box, recognizer).text == "5083"
 
 
+def test_slivers_of_a_faint_rule_do_not_join_the_digits_above(rng, pool, recognizer):
+    """A faint rule comes out as 1 px dashes, too broken to be found as a line. Taken
+    for fragments of the digits resting on them, they stretched the digits' boxes, and
+    a 0 with a dash under it read as a sign and was lost from "490". Thinner than the
+    page's pen, the dashes join no digit."""
+    image, text = write(rng, pool, [["4903"]], digit_px=40, pen=5, tilt=0)
+    image = image.copy()
+    dashes = []
+    for digit in read_page(image, recognizer).digits:
+        x, y, w, h = digit.box
+        image[y + h + 2, x + 2 : x + w - 2] = (80, 80, 110)
+        dashes.append(y + h + 2)
+
+    def bottoms(config):
+        reading = read_page(image, recognizer, config)
+        assert reading.text == text
+        return [y + h for _, y, _, h in (digit.box for digit in reading.digits)]
+
+    assert all(bottom <= dash for bottom, dash in zip(bottoms(ReaderConfig()), dashes))
+    assert all(bottom > dash for bottom, dash in zip(bottoms(ReaderConfig(residue=0)), dashes))
+
+
 def broken_pages(rng, pool):
     return [write(rng, pool, [[number]], broken=True, digit_px=56)
             for number in ("5713", "7264", "4091")]
