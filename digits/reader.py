@@ -306,12 +306,12 @@ def _digit_height(mask: np.ndarray, config: ReaderConfig) -> float | None:
     return None
 
 
-def _find_digit_marks(mask: np.ndarray, config: ReaderConfig):
+def _find_digit_marks(mask: np.ndarray, config: ReaderConfig, ink: np.ndarray | None = None):
     """Clean the mask and find (labels, digit marks, small marks, height); None if no digits."""
     height = _digit_height(mask, config)
     if height is None:
         return None
-    mask = remove_rules(mask, height, config.rule_length, config.rule_height)
+    mask = remove_rules(mask, height, config.rule_length, config.rule_height, ink)
     labels, marks = find_marks(mask)
     marks = [m for m in marks if max(m.w, m.h) >= config.speck_size * height]
     if len(marks) > 4 * config.max_candidates:
@@ -850,7 +850,7 @@ def read_pieces(image: np.ndarray, recognizer: Recognizer, config: ReaderConfig 
     if not found_ink.mask.any():
         return None
     ink, mask, turn = _levelled(found_ink.ink, found_ink.mask, config)
-    page = _find_digit_marks(mask, config)
+    page = _find_digit_marks(mask, config, ink)
     if page is None:
         return None
     labels, marks, small, height = page

@@ -15,7 +15,9 @@ import numpy as np
 LINE_WORK_HEIGHT = 20  # rules are looked for where a digit is about this many px tall
 LINE_SLACK = 3  # px (at that scale) a rule may wander up/down: tilted photos
 LINE_BREAK = 5  # px (at that scale) of a faint rule that may be missing
+LINE_FAINT = 0.7  # x the pen's darkness: a line this faint is told from the pen by it
 LINE_COVERAGE = 0.9  # share of its length a rule is inked along (digits have gaps)
+DOT_SKIP = 0.05  # x height (at least 2 px): an upright line may skip this much (dotted)
 BOX_SIDE = 1.1  # x height: a vertical line this tall that meets a rule is a box's side
 CUT_RANGE = (0.1, 0.9)  # a cut between touching digits lies in this part of the width
 # (wide enough for a 1 tucked against a wider digit, which holds little of the ink)
@@ -177,8 +179,9 @@ def _run_lengths(mask: np.ndarray) -> np.ndarray:
 
 
 def _lines_near(mask: np.ndarray, height: float, length: float,
-                tall: float) -> list[np.ndarray | None]:
-    """(H, W) bool zones around long horizontal and vertical straight lines in ``mask``."""
+                vertical: bool = False) -> np.ndarray | None:
+    """(H, W) bool zone around the long horizontal (or ``vertical``) straight lines in
+    ``mask``: at least ``length`` x ``height`` long; None if there are none."""
     h, w = mask.shape
     f = min(1.0, LINE_WORK_HEIGHT / height)
     u8 = mask.astype(np.uint8) * 255
@@ -188,15 +191,13 @@ def _lines_near(mask: np.ndarray, height: float, length: float,
     # A kernel over twice the image's side opens it exactly as an endless one
     # would (outside counts as ink), and OpenCV's time grows with kernel length.
     longest = 2 * max(small.shape) + 1
-    k, kv = (max(3, round(min(r * height * f, longest))) for r in (length, tall))
-    zones = []
-    for across, along, gap in (((LINE_SLACK, 1), (1, k), (1, LINE_BREAK)),
-                               ((1, LINE_SLACK), (kv, 1), (LINE_BREAK, 1))):
-        band = cv2.dilate(small, np.ones(across, np.uint8))
-        band = cv2.morphologyEx(band, cv2.MORPH_CLOSE, np.ones(gap, np.uint8))
-        opened = cv2.morphologyEx(band, cv2.MORPH_OPEN, np.ones(along, np.uint8))
-        zones.append(_solid_lines(opened, mask, f, vertical=along[0] > 1))
-    return zones
+    k = max(3, round(min(length * height * f, longest)))
+    across, along, gap = (((1, LINE_SLACK), (k, 1), (LINE_BREAK, 1)) if vertical
+                          else ((LINE_SLACK, 1), (1, k), (1, LINE_BREAK)))
+    band = cv2.dilate(small, np.ones(across, np.uint8))
+    band = cv2.morphologyEx(band, cv2.MORPH_CLOSE, np.ones(gap, np.uint8))
+    opened = cv2.morphologyEx(band, cv2.MORPH_OPEN, np.ones(along, np.uint8))
+    return _solid_lines(opened, mask, f, vertical)
 
 
 def _solid_lines(opened: np.ndarray, mask: np.ndarray, f: float,
@@ -204,7 +205,11 @@ def _solid_lines(opened: np.ndarray, mask: np.ndarray, f: float,
     """(H, W) bool zone around the candidate lines (low resolution) that are really drawn.
 
     A rule is inked along nearly all its length; the bottoms of a row of
-    digits also line up, but with gaps between the digits.
+    digits also line up, but with gaps between the digits. No row of digits
+    stands upright, so an upright line may skip a little (``DOT_SKIP``): a
+    faint grid's lines come out dotted. Not more: a lone digit in two strokes
+    sets a height half its own, and its strokes, with the pen's skip between
+    them, stand as tall as a line would.
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
     grow = int(np.ceil(1 / f)) | 1  # one low-resolution pixel: room for the rule's edges
@@ -222,27 +227,40 @@ def _solid_lines(opened: np.ndarray, mask: np.ndarray, f: float,
             continue
         # Inked along (nearly) all of its length, not counting a stray speck past an end.
         first, last = np.percentile(along, [5, 95])
-        inside = ((along >= first) & (along <= last)).sum()
+        along = along[(along >= first) & (along <= last)]
+        inside = len(along)
+        if vertical and len(along) > 1:
+            skips = np.diff(along) - 1
+            inside += int(skips[skips <= max(2.0, DOT_SKIP * LINE_WORK_HEIGHT / f)].sum())
         if inside >= LINE_COVERAGE * (last - first + 1):
             zone[y0:y1, x0:x1] |= part
     return zone if zone.any() else None
 
 
-def _box_sides(sides: np.ndarray, rules: np.ndarray, reach: int) -> np.ndarray:
-    """(H, W) bool: the vertical lines in ``sides`` that end on a rule at both ends."""
+def _box_sides(sides: np.ndarray, rules: np.ndarray, ink: np.ndarray,
+               reach: int) -> np.ndarray:
+    """(H, W) bool: the upright lines in ``sides`` that end on a rule at both ends and
+    stand alone in ``ink`` (the page without its rules). A digit's stroke on squared
+    paper also runs from one rule to the next, but it is part of a wider mark."""
     n, parts, stats, _ = cv2.connectedComponentsWithStats(sides.astype(np.uint8))
     keep = np.zeros(n, bool)
+    if n == 1:
+        return keep[parts]
+    _, marks, mark_stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8))
     for i in range(1, n):
         x, y, w, h = stats[i, :4]
         cols = slice(max(0, x - reach), x + w + reach)
         top = rules[max(0, y - reach) : y + reach + 1, cols].any()
         bottom = rules[max(0, y + h - 1 - reach) : y + h + reach, cols].any()
-        keep[i] = top and bottom
+        if not (top and bottom):
+            continue
+        on = marks[y : y + h, x : x + w][parts[y : y + h, x : x + w] == i]
+        keep[i] = mark_stats[np.unique(on[on > 0]), cv2.CC_STAT_WIDTH].max(initial=0) <= w
     return keep[parts]
 
 
 def remove_rules(mask: np.ndarray, height: float, length: float = 2.5,
-                 tall: float = 1.8) -> np.ndarray:
+                 tall: float = 1.8, ink: np.ndarray | None = None) -> np.ndarray:
     """``mask`` (H, W) bool without long straight lines: rules, boxes, underlines, margins.
 
     Horizontal lines longer than ``length`` x ``height`` and vertical ones
@@ -253,7 +271,10 @@ def remove_rules(mask: np.ndarray, height: float, length: float = 2.5,
     and a slightly tilted rule still fits in a band ``LINE_SLACK`` px high).
     Only the line's own thickness is taken away: where ink runs across it
     further than that (a stroke crossing it, a 2's base resting on it) the
-    ink stays, so digits written on ruled paper keep their shape.
+    ink stays, so digits written on ruled paper keep their shape. With the
+    soft ``ink`` (H, W) float, a line printed fainter than the pen (the rules
+    of a notebook, a grid) gives up only its faint pixels: a 7's bar written
+    along a rule of squared paper is as dark as the pen and stays.
 
     Examples
     --------
@@ -262,27 +283,43 @@ def remove_rules(mask: np.ndarray, height: float, length: float = 2.5,
     >>> bool(clean[41, 10]), bool(clean[41, 101]), bool(clean[20, 101])
     (False, True, True)
     """
-    zones = _lines_near(mask, height, length, tall)
-    if zones[0] is not None:
+    rules = _lines_near(mask, height, length)
+    out = mask if rules is None else mask & ~_line_itself(mask, rules, False, ink)
+    # Upright lines are looked for once the rules are gone: on squared paper a
+    # digit's stroke from one rule to the next, with the rules, was a tall line.
+    sides = _lines_near(out, height, tall, vertical=True)
+    if rules is not None:
         # The sides of a box drawn tight round the writing are short, but they
         # meet its top AND bottom lines; a 1 on a ruled line meets only one.
-        sides = _lines_near(mask, height, np.inf, BOX_SIDE)[1]
-        if sides is not None:
-            boxed = _box_sides(sides, zones[0], reach=max(3, round(0.1 * height)))
-            zones[1] = boxed if zones[1] is None else zones[1] | boxed
-    out = mask
-    for zone, transpose in zip(zones, (False, True)):
-        if zone is None:
-            continue
-        m, z = (mask.T, zone.T) if transpose else (mask, zone)
-        runs = _run_lengths(m)  # across the line: its thickness, or more where a stroke crosses
-        on_line = m & z
-        if not on_line.any():
-            continue
-        thickness = float(np.median(runs[on_line]))
-        thin = on_line & (runs <= 1.5 * thickness + 1)
-        out = out & ~(thin.T if transpose else thin)
-    return out
+        short = _lines_near(out, height, BOX_SIDE, vertical=True)
+        if short is not None:
+            boxed = _box_sides(short, rules, out, reach=max(3, round(0.1 * height)))
+            sides = boxed if sides is None else sides | boxed
+    return out if sides is None else out & ~_line_itself(out, sides, True, ink)
+
+
+def _line_itself(mask: np.ndarray, zone: np.ndarray, vertical: bool,
+                 ink: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) bool: the pixels of the lines in ``zone`` that are only the line: where
+    ink runs across it further than its own thickness (a stroke crossing it, a 2's
+    base resting on it), the ink is the writing's; and, where the line is fainter
+    than the writing (``LINE_FAINT``), where the ``ink`` is as dark as the pen's."""
+    m, z = (mask.T, zone.T) if vertical else (mask, zone)
+    runs = _run_lengths(m)  # across the line: its thickness, or more where a stroke crosses
+    on_line = m & z
+    if not on_line.any():
+        return np.zeros(mask.shape, bool)
+    thickness = float(np.median(runs[on_line]))
+    thin = on_line & (runs <= 1.5 * thickness + 1)
+    if vertical:
+        thin = thin.T
+    if ink is not None and thin.any():
+        writing = mask & ~zone
+        line = float(np.percentile(ink[thin], 75))  # its darkest, not its edges
+        pen = float(np.percentile(ink[writing], 90)) if writing.any() else 0.0
+        if line < LINE_FAINT * pen:
+            thin &= ink < (line + pen) / 2
+    return thin
 
 
 def _fragments_of_one_digit(a: Mark, b: Mark, height: float, marks: list[Mark]) -> bool:
