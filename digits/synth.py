@@ -190,6 +190,7 @@ def number_page(
     colour=None,
     pen: int | None = -1,
     ruled: bool = False,
+    squared: bool = False,
     frame: bool = False,
     touching: bool = False,
     broken: bool = False,
@@ -215,8 +216,10 @@ def number_page(
     RGB ink (default random from ``INK_COLOURS``); ``pen`` stroke width in
     px for a ballpoint (None: MNIST's own felt-pen stroke; -1, the default:
     either, at random); ``ruled`` faint ruled lines that the digits sit on
-    (sometimes with a margin line); ``frame`` a printed box around the amount;
-    ``touching`` the first two digits of the first number touch; ``broken``
+    (sometimes with a margin line); ``squared`` squared paper: a grid of faint
+    lines 0.75-1.05 x the digit height apart, so that the digits cross its lines;
+    ``frame`` a printed box around the amount; ``touching`` the first two digits
+    of the first number touch; ``broken``
     the first digit of the first number is cut in two strokes by a thin gap;
     ``specks`` adds that many dust specks (0.5-2.5 px) anywhere on the page.
 
@@ -326,6 +329,15 @@ def number_page(
             x = int(left * rng.uniform(0.3, 0.8))
             cv2.line(margin, (x, 0), (x, ink.shape[0]), 1.0, thick)
             np.maximum(ink, strength * margin, out=ink)
+    if squared:
+        strength, thick = rng.uniform(0.25, 0.5), int(rng.integers(1, 3))
+        step = h * rng.uniform(0.75, 1.05)
+        grid = np.zeros_like(ink)
+        for y in np.arange(rng.uniform(0, step), ink.shape[0], step):
+            cv2.line(grid, (0, int(y)), (ink.shape[1], int(y)), 1.0, thick)
+        for x in np.arange(rng.uniform(0, step), ink.shape[1], step):
+            cv2.line(grid, (int(x), 0), (int(x), ink.shape[0]), 1.0, thick)
+        np.maximum(ink, strength * grid, out=ink)
     if frame:
         box = np.zeros_like(ink)
         m = int(0.2 * h)

@@ -127,6 +127,15 @@ def test_sheet_photographed_lying_on_a_table_is_read(rng, pool, recognizer, degr
     assert unexpected(pages, recognizer) == []
 
 
+@pytest.mark.parametrize("pen", [2, None])
+def test_numbers_on_squared_paper_are_read(rng, pool, recognizer, pen):
+    """Squared paper: a faint grid about a digit tall, whose lines cross the digits and
+    run along their strokes. The grid is no digits, and the digits keep their strokes."""
+    pages = [write(rng, pool, [[number]], squared=True, digit_px=size, pen=pen, tilt=0)
+             for number, size in (("5072", 36), ("31846", 52), ("927", 80))]
+    assert unexpected(pages, recognizer) == []
+
+
 def test_single_digit_photographed_on_a_table_is_read(rng, pool, recognizer):
     """The one preprocessing takes the table away for a lone digit too."""
     images, labels = pool

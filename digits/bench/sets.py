@@ -80,15 +80,17 @@ def sklearn_paper_set(n: int | None, seed: int = 103) -> LabelledSet:
 
 
 def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
-                 prefix: str = "", details: bool = False) -> list:
+                 prefix: str = "", details: bool = False, squared: bool = False) -> list:
     """``n`` check/note pages, each holding one 3-6 digit number: [(RGB image, text)].
 
     Half the pages use MNIST test digits, half scikit-learn's; some are ruled,
     framed, specked, or have two touching digits or a digit written in two strokes.
     ``prefix`` is written before each number ("$": a check amount); it is not
-    part of the text. MNIST digits are written with a felt pen or a ballpoint;
-    scikit-learn's keep their own stroke: their 8x8 scans have no centre line to
-    redraw (a ballpoint redraw of one turned 8s into 1s, 2s into Ls, 0s into Cs).
+    part of the text. ``squared`` writes every page on squared paper instead of
+    ruled paper (the pages are otherwise drawn alike). MNIST digits are written
+    with a felt pen or a ballpoint; scikit-learn's keep their own stroke: their
+    8x8 scans have no centre line to redraw (a ballpoint redraw of one turned 8s
+    into 1s, 2s into Ls, 0s into Cs).
     With ``details`` each page is ``(image, text, how)``, ``how`` saying how it was
     made: ``{"writer": "mnist" or "sklearn", "ruled", "frame", "touching", "broken",
     "specks"}``; the images are the same either way.
@@ -106,6 +108,8 @@ def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
         how = {"ruled": bool(rng.random() < 0.3), "frame": bool(rng.random() < 0.2),
                "touching": bool(rng.random() < 0.1), "broken": bool(rng.random() < 0.1),
                "specks": int(rng.integers(0, 30)) if rng.random() < 0.3 else 0}
+        if squared:
+            how.update(ruled=False, squared=True)
         image, text = synth.number_page(rng, [[prefix + number]], images, labels,
                                         pen=-1 if mnist else None, **how)
         how["writer"] = "mnist" if mnist else "sklearn"
@@ -144,6 +148,12 @@ def table_pages(x_test, y_test, n: int, seed: int = 109) -> list:
         degrees = rng.choice([-1, 1]) * rng.uniform(*PHOTO_TILT) if i % 4 < 2 else 0.0
         out.append((synth.on_a_table(image, rng, degrees), text))
     return out
+
+
+def squared_pages(x_test, y_test, n: int, seed: int = 110) -> list:
+    """``n`` pages made as :func:`number_pages` makes them, but each written on squared
+    paper (a grid a digit tall, whose lines cross the digits). [(RGB image, text)]."""
+    return number_pages(x_test, y_test, n, seed=seed, squared=True)
 
 
 def app_requests(x_test: np.ndarray, n: int, seed: int = 106) -> list:
