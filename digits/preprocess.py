@@ -22,7 +22,9 @@ SIZE = 28  # model input side
 BOX = 20  # the digit's longer side inside the 28x28 field, as in MNIST
 WORK = 4 * BOX  # side of the intermediate image where strokes are adjusted
 MAX_SIDE = 1600  # larger inputs are downscaled first (speed; no lost detail)
-MIN_CONTRAST = 0.12  # ink must be at least this much darker than the paper
+MIN_CONTRAST = 0.12  # ink must be at least this much darker than the paper...
+FAINT_CONTRAST = 0.06  # ... or down to this, on a page whose darkest ink is faint (pencil)
+NOISE_SIGMAS = 6.0  # and this many times the paper's noise
 STROKE_WIDTH = 2.3  # MNIST median stroke width in 20-box pixels (measured: 2.25)
 # Strokes outside this x STROKE_WIDTH are adjusted. Thinning starts late:
 # eroding merely thick strokes turns blurry low-resolution digits into sticks
@@ -276,15 +278,17 @@ def find_ink(image: np.ndarray) -> InkImage:
     # In place, in float32: four passes over the page instead of four new arrays.
     ink = np.divide(gray, paper, dtype=np.float32)
     np.subtract(1.0, ink, out=ink)
+    noise = _paper_noise(ink)
     np.clip(ink, 0.0, 1.0, out=ink)
     if min(h, w) >= 200:  # sensor noise and JPEG blocks; small images keep detail
         ink = cv2.GaussianBlur(ink, (3, 3), 0)
-    if ink.max() < MIN_CONTRAST:
+    least = _least_contrast(float(ink.max()), noise)
+    if ink.max() < least:
         return InkImage(np.zeros_like(ink), np.zeros(ink.shape, bool), scale)
     otsu, _ = cv2.threshold(
         (ink * 255).astype(np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
     )
-    threshold = min(max(otsu / 255.0, MIN_CONTRAST), 0.5)
+    threshold = min(max(otsu / 255.0, least), 0.5)
     mask = ink > threshold
     if not mask.any():
         return InkImage(np.zeros_like(ink), mask, scale)
@@ -302,6 +306,27 @@ def find_ink(image: np.ndarray) -> InkImage:
     near_ink = cv2.dilate(mask[y0:y1, x0:x1].astype(np.uint8), np.ones((3, 3), np.uint8))
     np.multiply(box, near_ink, out=box)
     return InkImage(soft, mask, scale)
+
+
+def _paper_noise(ink: np.ndarray) -> float:
+    """The spread of the paper's darkness in ``ink`` (H, W) before clipping, where the
+    paper is about 0 either side: the median absolute deviation on a sample (the
+    paper is most of a page), as a standard deviation."""
+    sample = ink.ravel()[:: max(1, ink.size // 4000)]
+    return 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+
+
+def _least_contrast(darkest: float, noise: float) -> float:
+    """How much darker than the paper ink must be: ``MIN_CONTRAST``, or less on a
+    page whose ``darkest`` ink is faint (a light pencil, a pale photo): a third of
+    the darkest, as long as that stands clear of the paper's ``noise``
+    (``NOISE_SIGMAS`` x) and is at least ``FAINT_CONTRAST``. Pages with any
+    dark ink are thresholded as before.
+
+    >>> _least_contrast(0.9, 0.01), _least_contrast(0.24, 0.005), _least_contrast(0.24, 0.03)
+    (0.12, 0.08, 0.12)
+    """
+    return min(MIN_CONTRAST, max(FAINT_CONTRAST, NOISE_SIGMAS * noise, darkest / 3))
 
 
 def stroke_width(mask: np.ndarray) -> float:

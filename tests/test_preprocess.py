@@ -39,6 +39,13 @@ def test_photo_of_blank_paper_gives_no_digit(rng):
     assert to_model_input(page).blank
 
 
+def test_blank_paper_in_any_light_gives_no_digit(rng):
+    """Paper with nothing written stays blank however it is tinted, lit and photographed,
+    though a page whose ink is all faint is thresholded lower (a light pencil)."""
+    pages = [ink_on_paper(np.zeros((240, 320), np.float32), rng) for _ in range(30)]
+    assert [i for i, page in enumerate(pages) if not to_model_input(page).blank] == []
+
+
 def test_a_lone_speck_is_not_a_digit():
     """A single dot of a few pixels is not read as a digit."""
     canvas = np.full((400, 400, 3), 255, np.uint8)
