@@ -20,6 +20,7 @@ from digits.reader import PageReading, ReaderConfig, ReaderError, read_page, rea
 from digits.synth import (
     TABLES,
     check_form,
+    in_pencil,
     in_shadow,
     ink_on_paper,
     mouse_drawing,
@@ -133,6 +134,16 @@ def test_numbers_on_squared_paper_are_read(rng, pool, recognizer, pen):
     run along their strokes. The grid is no digits, and the digits keep their strokes."""
     pages = [write(rng, pool, [[number]], squared=True, digit_px=size, pen=pen, tilt=0)
              for number, size in (("5072", 36), ("31846", 52), ("927", 80))]
+    assert unexpected(pages, recognizer) == []
+
+
+def test_number_in_light_pencil_is_read(rng, pool, recognizer):
+    """A light grey pencil, grainy, on tinted paper: its darkest ink is little above
+    the fixed contrast floor, which left only specks ("946" read as ""). On a page
+    whose ink is all faint the floor comes down."""
+    pages = [(in_pencil(image, rng, 0.6), text) for image, text in
+             (write(rng, pool, [[number]], colour=(110, 110, 115), digit_px=size, tilt=0)
+              for number, size in (("946", 60), ("8305", 44), ("2715", 80)))]
     assert unexpected(pages, recognizer) == []
 
 

@@ -156,6 +156,18 @@ def squared_pages(x_test, y_test, n: int, seed: int = 110) -> list:
     return number_pages(x_test, y_test, n, seed=seed, squared=True)
 
 
+PENCIL = (0.3, 0.7)  # how dark a pencil page's ink stays against the paper
+
+
+def pencil_pages(x_test, y_test, n: int, seed: int = 111) -> list:
+    """``n`` pages made as :func:`number_pages` makes them, written in grey and faded
+    as a light pencil (:func:`digits.synth.in_pencil`, its ink ``PENCIL`` as dark).
+    [(RGB image, text)]."""
+    rng = np.random.default_rng(seed + 1000)
+    return [(synth.in_pencil(image, rng, rng.uniform(*PENCIL)), text)
+            for image, text in number_pages(x_test, y_test, n, seed=seed)]
+
+
 def app_requests(x_test: np.ndarray, n: int, seed: int = 106) -> list:
     """What the app is sent: Draw-page canvases (RGBA) and paper photos (RGB), alternating."""
     rng = np.random.default_rng(seed)
