@@ -206,7 +206,7 @@ def number_pages(bench, say) -> None:
                       note="The same kind of pages (seed 111) in grainy grey pencil "
                       f"{sets.PENCIL[0]:.1f}-{sets.PENCIL[1]:.1f} as dark as the pen against "
                       "the paper (synth.in_pencil). The contrast floor that comes down on "
-                      "pages whose ink is all faint (commit after 5048084) reads none of these "
+                      "pages whose ink is all faint (commit bcfce43) reads none of these "
                       "150 differently (86.67 % with the fixed floor too); on 300 held-out "
                       "pages (seed 5111) it took 87.00 % to 90.33 %."))
     report.add(Figure("page_read_ms_p50", f"Reading a 6-digit page, p50 ({len(six)} pages)", "ms",
