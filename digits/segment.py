@@ -237,16 +237,16 @@ def _solid_lines(opened: np.ndarray, mask: np.ndarray, f: float,
     return zone if zone.any() else None
 
 
-def _box_sides(sides: np.ndarray, rules: np.ndarray, ink: np.ndarray,
+def _box_sides(sides: np.ndarray, rules: np.ndarray, page: np.ndarray,
                reach: int) -> np.ndarray:
     """(H, W) bool: the upright lines in ``sides`` that end on a rule at both ends and
-    stand alone in ``ink`` (the page without its rules). A digit's stroke on squared
+    stand alone on ``page`` (the mask without its rules). A digit's stroke on squared
     paper also runs from one rule to the next, but it is part of a wider mark."""
     n, parts, stats, _ = cv2.connectedComponentsWithStats(sides.astype(np.uint8))
     keep = np.zeros(n, bool)
     if n == 1:
         return keep[parts]
-    _, marks, mark_stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8))
+    _, marks, mark_stats, _ = cv2.connectedComponentsWithStats(page.astype(np.uint8))
     for i in range(1, n):
         x, y, w, h = stats[i, :4]
         cols = slice(max(0, x - reach), x + w + reach)
