@@ -166,3 +166,13 @@ def test_misreads_sorts_every_page_it_reads(capsys):
     assert sum(c["pages"] for c in out["by_condition"].values()) == 4
     assert set(out["by_writer"]) == {"mnist", "sklearn"}
     assert out["exact"] + sum(out["mistakes"].values()) == 4
+
+
+def test_misreads_reads_pages_on_squared_paper(capsys):
+    """``--squared``: every page is on squared paper, never ruled or plain."""
+    from digits.bench import misreads
+
+    assert misreads.main(["--seed", "5000", "--pages", "4", "--squared", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["pages"] == 4
+    assert set(out["by_condition"]) <= {"touching", "broken", "frame", "squared"}
