@@ -282,8 +282,7 @@ def find_ink(image: np.ndarray) -> InkImage:
     if min(h, w) >= 200:  # sensor noise and JPEG blocks; small images keep detail
         ink = cv2.GaussianBlur(ink, (3, 3), 0)
     darkest = float(ink.max())
-    least = MIN_CONTRAST if darkest >= 3 * MIN_CONTRAST else _least_contrast(
-        darkest, _paper_noise(ink))
+    least = _least_contrast(ink, darkest)
     if darkest < least:
         return InkImage(np.zeros_like(ink), np.zeros(ink.shape, bool), scale)
     otsu, _ = cv2.threshold(
@@ -314,21 +313,25 @@ def _paper_noise(ink: np.ndarray) -> float:
     clipped at 0 where the paper is about 0 either side: half of it is 0 and the
     other half the noise's size, whose median is 0.674 sigma. On a sample: the
     paper is most of a page."""
-    sample = ink.ravel()[:: max(1, ink.size // 4000)]
-    return float(np.partition(sample, int(0.75 * len(sample)))[int(0.75 * len(sample))]) / 0.674
+    return _quantile(ink.ravel()[:: max(1, ink.size // 4000)], 0.75) / 0.674
 
 
-def _least_contrast(darkest: float, noise: float) -> float:
-    """How much darker than the paper ink must be: ``MIN_CONTRAST``, or less on a
-    page whose ``darkest`` ink is faint (a light pencil, a pale photo): a third of
-    the darkest, as long as that stands clear of the paper's ``noise``
-    (``NOISE_SIGMAS`` x) and is at least ``FAINT_CONTRAST``. Pages with any
-    dark ink are thresholded as before (and need no noise measured).
+def _least_contrast(ink: np.ndarray, darkest: float) -> float:
+    """How much darker than the paper ink must be, on the page ``ink`` (H, W) whose
+    ``darkest`` ink is given: ``MIN_CONTRAST``, or less where all the ink is faint
+    (a light pencil, a pale photo): a third of the darkest, as long as that stands
+    clear of the paper's noise (``NOISE_SIGMAS`` x :func:`_paper_noise`) and is at
+    least ``FAINT_CONTRAST``. Pages with any dark ink are thresholded as before,
+    and need no noise measured.
 
-    >>> _least_contrast(0.9, 0.01), _least_contrast(0.24, 0.005), _least_contrast(0.24, 0.03)
+    >>> smooth, grainy = np.zeros(100, np.float32), np.zeros(100, np.float32)
+    >>> grainy[50:] = 0.0202  # the noise's size: 0.03 sigma
+    >>> _least_contrast(smooth, 0.9), _least_contrast(smooth, 0.24), _least_contrast(grainy, 0.24)
     (0.12, 0.08, 0.12)
     """
-    return min(MIN_CONTRAST, max(FAINT_CONTRAST, NOISE_SIGMAS * noise, darkest / 3))
+    if darkest >= 3 * MIN_CONTRAST:  # darkest / 3 is MIN_CONTRAST or more
+        return MIN_CONTRAST
+    return min(MIN_CONTRAST, max(FAINT_CONTRAST, NOISE_SIGMAS * _paper_noise(ink), darkest / 3))
 
 
 def stroke_width(mask: np.ndarray) -> float:

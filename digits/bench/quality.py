@@ -61,6 +61,14 @@ def realistic_digits(bench, say) -> None:
                             "%", right_ours / total, right_theirs / total, at_least=0.98))
 
 
+def _recorded(report, key: str, pages: list) -> list:
+    """``pages`` [(image, text)], their count and fingerprint recorded in ``report`` as
+    ``key`` (proof that the set repeats exactly)."""
+    report.sets[key] = {"count": len(pages),
+                        "sha256": sets.fingerprint([image for image, _ in pages])}
+    return pages
+
+
 def read_numbers(recognizer, pages, read_page) -> dict:
     """Exact-read rate over [(image, text)] pages, per-page seconds and some misreads."""
     right, seconds, misreads = 0, [], []
@@ -117,8 +125,10 @@ def number_pages(bench, say) -> None:
                               note=f"Not measured: {problem}."))
         return
     say(f"reading {len(pages)} check/note pages, then timing {len(six)} 6-digit pages")
-    report.sets["number-pages"] = {"count": len(pages),
-                                   "sha256": sets.fingerprint([image for image, _ in pages])}
+    def read(key: str, pages: list) -> dict:
+        return read_numbers(bench.recognizer, _recorded(report, key, pages), read_page)
+
+    _recorded(report, "number-pages", pages)
     # sets.number_pages alternates the writers: MNIST test digits, then scikit-learn's.
     by_source = [read_numbers(bench.recognizer, pages[k::2], read_page) for k in (0, 1)]
     reads = {"rate": (by_source[0]["rate"] * len(pages[0::2])
@@ -126,26 +136,18 @@ def number_pages(bench, say) -> None:
              "misreads": by_source[0]["misreads"] + by_source[1]["misreads"]}
     dollars = sets.number_pages(data.x_test, data.y_test, max(1, sizes.pages // 2), seed=107,
                                 prefix="$")
-    report.sets["dollar-pages"] = {"count": len(dollars),
-                                   "sha256": sets.fingerprint([image for image, _ in dollars])}
-    with_sign = read_numbers(bench.recognizer, dollars, read_page)
-    photos = sets.photographed_pages(data.x_test, data.y_test, max(4, sizes.pages // 2))
-    report.sets["photographed-pages"] = {
-        "count": len(photos), "sha256": sets.fingerprint([image for image, _ in photos])}
+    with_sign = read("dollar-pages", dollars)
+    photos = _recorded(report, "photographed-pages",
+                       sets.photographed_pages(data.x_test, data.y_test, max(4, sizes.pages // 2)))
     kinds = [[p for i, p in enumerate(photos) if i % 4 in ks] for ks in ((0, 1), (2, 3))]
     careless = [read_numbers(bench.recognizer, kind, read_page) for kind in kinds]
-    tables = sets.table_pages(data.x_test, data.y_test, max(4, sizes.pages // 4))
-    report.sets["table-pages"] = {
-        "count": len(tables), "sha256": sets.fingerprint([image for image, _ in tables])}
-    on_tables = read_numbers(bench.recognizer, tables, read_page)
-    squared = sets.squared_pages(data.x_test, data.y_test, max(4, sizes.pages // 4))
-    report.sets["squared-pages"] = {
-        "count": len(squared), "sha256": sets.fingerprint([image for image, _ in squared])}
-    on_squared = read_numbers(bench.recognizer, squared, read_page)
-    pencil = sets.pencil_pages(data.x_test, data.y_test, max(4, sizes.pages // 4))
-    report.sets["pencil-pages"] = {
-        "count": len(pencil), "sha256": sets.fingerprint([image for image, _ in pencil])}
-    in_pencil = read_numbers(bench.recognizer, pencil, read_page)
+    side = max(4, sizes.pages // 4)  # pages in each of the sets below
+    tables = sets.table_pages(data.x_test, data.y_test, side)
+    on_tables = read("table-pages", tables)
+    squared = sets.squared_pages(data.x_test, data.y_test, side)
+    on_squared = read("squared-pages", squared)
+    pencil = sets.pencil_pages(data.x_test, data.y_test, side)
+    in_pencil = read("pencil-pages", pencil)
     timed = read_numbers(bench.recognizer, six, read_page)
     p50, _ = speed.percentiles(timed["seconds"])
     misreads = ", ".join(f"{m['expected']} read as {m['read'] or '(nothing)'}"
