@@ -148,6 +148,8 @@ def number_pages(bench, say) -> None:
     on_squared = read("squared-pages", squared)
     pencil = sets.pencil_pages(data.x_test, data.y_test, side)
     in_pencil = read("pencil-pages", pencil)
+    checks = sets.check_forms(data.x_test, data.y_test, side)
+    whole_checks = read("check-forms", checks)
     timed = read_numbers(bench.recognizer, six, read_page)
     p50, _ = speed.percentiles(timed["seconds"])
     misreads = ", ".join(f"{m['expected']} read as {m['read'] or '(nothing)'}"
@@ -211,6 +213,19 @@ def number_pages(bench, say) -> None:
                       "pages whose ink is all faint (commit bcfce43) reads none of these "
                       "150 differently (86.67 % with the fixed floor too); on 300 held-out "
                       "pages (seed 5111) it took 87.00 % to 90.33 %."))
+    report.add(Figure("check_form_exact_read", f"Whole printed checks read as their amount "
+                      f"alone ({len(checks)} checks)", "%", whole_checks["rate"],
+                      baseline_text="not able",
+                      note="Whole checks (seed 112, synth.check_form): a bank's name, \"PAY TO "
+                      "THE ORDER OF\", \"DATE\", \"DOLLARS\" and \"MEMO\" printed with "
+                      "their lines, and a 2-6 digit amount after a \"$\" in a printed box, "
+                      "written as on the pages above; read whole, the reading must be the "
+                      "amount and nothing else. The app's \"Read only part of the picture\" "
+                      "reads the box alone. Before a word's letters were the marks the symbol "
+                      "network finds likelier letters than digits, touching letters' halves "
+                      "too (ReaderConfig.word_bar; commit aa26b53, the same model), 3 of these "
+                      "150 checks (2.00 %) were read as their amount alone: printed words came "
+                      "out as digits (\"DOLLARS\" as \"00414 5\")."))
     report.add(Figure("page_read_ms_p50", f"Reading a 6-digit page, p50 ({len(six)} pages)", "ms",
                       p50, baseline_text="not able", at_most=150,
                       note="read_page on the decoded page image (cleaning, finding and reading "

@@ -168,6 +168,26 @@ def pencil_pages(x_test, y_test, n: int, seed: int = 111) -> list:
             for image, text in number_pages(x_test, y_test, n, seed=seed)]
 
 
+def check_forms(x_test, y_test, n: int, seed: int = 112) -> list:
+    """``n`` whole printed checks (:func:`digits.synth.check_form`: the bank's name,
+    "PAY TO THE ORDER OF", "DATE", "DOLLARS", "MEMO", their lines and the amount box),
+    each with a 2-6 digit amount after a "$" in its box, written as :func:`number_pages`
+    writes (MNIST test digits in a felt pen or a ballpoint, and scikit-learn's in their
+    own stroke, alternating). The text is the amount alone. [(RGB image, text)]."""
+    rng = np.random.default_rng(seed)
+    sk_digits, sk_labels = synth.sklearn_digits()
+    out = []
+    for i in range(n):
+        length = int(rng.integers(2, 7))
+        amount = str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, length - 1))
+        mnist = i % 2 == 0
+        images, labels = (x_test, y_test) if mnist else (sk_digits, sk_labels)
+        image, text, _ = synth.check_form(rng, "$" + amount, images, labels,
+                                          pen=-1 if mnist else None)
+        out.append((image, text))
+    return out
+
+
 def app_requests(x_test: np.ndarray, n: int, seed: int = 106) -> list:
     """What the app is sent: Draw-page canvases (RGBA) and paper photos (RGB), alternating."""
     rng = np.random.default_rng(seed)
