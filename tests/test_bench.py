@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIGURE_KEYS = {
     "mnist_accuracy", "mouse_accuracy", "paper_accuracy", "sklearn_paper_accuracy",
     "realistic_accuracy", "number_exact_read", "photo_exact_read", "photo_exact_read_turned",
-    "photo_exact_read_shadow", "page_read_ms_p50", "latency_p50_ms",
+    "photo_exact_read_shadow", "dollar_exact_read", "table_exact_read", "squared_exact_read",
+    "pencil_exact_read", "check_form_exact_read", "page_read_ms_p50", "latency_p50_ms",
     "latency_p95_ms", "keras_latency_p50_ms", "throughput", "keras_throughput", "cold_start_s",
     "keras_cold_start_s", "cold_start_rss_mb", "app_ready_s", "app_round_trip_ms",
     "app_stroke_sent_ms", "app_rss_mb",
@@ -86,6 +87,20 @@ def test_generated_sets_are_identical_on_every_run(mnist):
     first = sets.paper_set(mnist.x_test, mnist.y_test, 5).fingerprint()
     again = sets.paper_set(mnist.x_test, mnist.y_test, 5).fingerprint()
     assert first == again
+
+
+def test_check_forms_are_whole_checks_whose_text_is_the_amount(mnist):
+    """Each is a whole printed check, wide and mostly blank paper; its text is a 2-6
+    digit amount alone; the same checks on every run."""
+    from digits.bench import sets
+
+    forms = sets.check_forms(mnist.x_test, mnist.y_test, 4)
+    again = sets.check_forms(mnist.x_test, mnist.y_test, 4)
+    assert sets.fingerprint([f for f, _ in forms]) == sets.fingerprint([f for f, _ in again])
+    for image, text in forms:
+        assert text.isdigit() and 2 <= len(text) <= 6
+        assert image.ndim == 3 and image.shape[1] > 2 * image.shape[0]
+        assert np.median(image) > 120  # paper, with a little print and writing on it
 
 
 def test_photographed_pages_are_the_pages_turned_or_shaded(mnist):
