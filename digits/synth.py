@@ -435,12 +435,28 @@ CHECK_WORDS = [("FIRST NATIONAL BANK", 30, 50, 0.9), ("DATE", 650, 90, 0.5),
 CHECK_LINES = [(700, 92, 950), (130, 172, 700), (30, 252, 830), (90, 362, 450), (560, 362, 950)]
 
 
+def _printed_words(form: np.ndarray, u: float, grey: tuple) -> np.ndarray:
+    """``form`` (RGB uint8) with ``CHECK_WORDS`` printed in Pillow's own scalable font
+    (Aileron), which no network here was trained on; ``u`` px per form unit."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.fromarray(form)
+    draw = ImageDraw.Draw(page)
+    for words, x, y, size in CHECK_WORDS:
+        face = ImageFont.load_default(size=max(6.0, 30 * size * u))  # the Hershey scale's em
+        bold = max(0, round((1 if size > 0.6 else 0) * u))
+        draw.text((round(x * u), round(y * u)), words, fill=grey, font=face, anchor="ls",
+                  stroke_width=bold, stroke_fill=grey)
+    return np.asarray(page).copy()
+
+
 def check_form(rng: np.random.Generator, amount: str, images: np.ndarray, labels: np.ndarray,
-               **options):
+               font: int | None = cv2.FONT_HERSHEY_SIMPLEX, **options):
     """A whole printed check with ``amount`` handwritten in its amount box, photographed.
 
     The bank's name, "PAY TO THE ORDER OF", "DATE", "DOLLARS", "MEMO" and their
-    lines are printed (a Hershey font, dark grey); the amount is a
+    lines are printed (dark grey, in the OpenCV ``font``, or with None in Pillow's
+    own font, which the symbol network never saw); the amount is a
     :func:`number_page` (``options`` go to it; no tilt) set in a printed box at
     the right, and the form is sized to it. Returns ``(image, text, box)``: RGB
     uint8, the amount's digits as :func:`number_page` gives them, and the amount
@@ -464,8 +480,10 @@ def check_form(rng: np.random.Generator, amount: str, images: np.ndarray, labels
     form[y0 : y0 + ph, x0 : x0 + pw] = page
     grey, thick = (40, 40, 40), max(1, round(u))
     cv2.rectangle(form, (x0 - thick, y0 - thick), (x0 + pw + thick, y0 + ph + thick), grey, thick)
-    for words, x, y, size in CHECK_WORDS:
-        cv2.putText(form, words, (round(x * u), round(y * u)), cv2.FONT_HERSHEY_SIMPLEX,
+    if font is None:
+        form = _printed_words(form, u, grey)
+    for words, x, y, size in CHECK_WORDS if font is not None else ():
+        cv2.putText(form, words, (round(x * u), round(y * u)), font,
                     size * u, grey, max(1, round((2 if size > 0.6 else 1) * u)), cv2.LINE_AA)
     for x, y, end in CHECK_LINES:
         cv2.line(form, (round(x * u), round(y * u)), (round(end * u), round(y * u)), grey, thick)

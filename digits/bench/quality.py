@@ -218,7 +218,8 @@ def number_pages(bench, say) -> None:
                       baseline_text="not able",
                       note="Whole checks (seed 112, synth.check_form): a bank's name, \"PAY TO "
                       "THE ORDER OF\", \"DATE\", \"DOLLARS\" and \"MEMO\" printed with "
-                      "their lines, and a 2-6 digit amount after a \"$\" in a printed box, "
+                      "their lines in a font the symbol network never saw (Pillow's own, "
+                      "Aileron), and a 2-6 digit amount after a \"$\" in a printed box, "
                       "written as on the pages above; read whole, the reading must be the "
                       "amount and nothing else. The app's \"Read only part of the picture\" "
                       "reads the box alone. Before a word's letters were the marks the symbol "

@@ -173,7 +173,9 @@ def check_forms(x_test, y_test, n: int, seed: int = 112) -> list:
     "PAY TO THE ORDER OF", "DATE", "DOLLARS", "MEMO", their lines and the amount box),
     each with a 2-6 digit amount after a "$" in its box, written as :func:`number_pages`
     writes (MNIST test digits in a felt pen or a ballpoint, and scikit-learn's in their
-    own stroke, alternating). The text is the amount alone. [(RGB image, text)]."""
+    own stroke, alternating). The words are printed in a font the symbol network never
+    saw (Pillow's own). The text is the amount alone.
+    [(RGB image, text)]."""
     rng = np.random.default_rng(seed)
     sk_digits, sk_labels = synth.sklearn_digits()
     out = []
@@ -183,7 +185,7 @@ def check_forms(x_test, y_test, n: int, seed: int = 112) -> list:
         mnist = i % 2 == 0
         images, labels = (x_test, y_test) if mnist else (sk_digits, sk_labels)
         image, text, _ = synth.check_form(rng, "$" + amount, images, labels,
-                                          pen=-1 if mnist else None)
+                                          font=None, pen=-1 if mnist else None)
         out.append((image, text))
     return out
 
