@@ -117,7 +117,9 @@ class ReaderConfig:
     # "#", letters) are left out and end the number they stand in. High: a digit
     # wrongly left out costs as much as a "$" read as a 5. Measured at 0.9 / 0.97
     # / 0.99: MNIST test digits left out 0.22 / 0.11 / 0.07 %, scikit-learn's
-    # 0.78 / 0.39 / 0.22 %, symbols in unseen fonts caught 99.8 / 98.9 / 96.1 %.
+    # 0.78 / 0.39 / 0.22 %, symbols in the fonts left out of training caught 99.8 /
+    # 98.9 / 96.1 % (but OpenCV 5 draws them like trained ones; in Pillow's own font,
+    # truly new to the network: 94.4 / 88.8 / 81.9 %).
     symbol_bar: float = 0.97
     # ... or this sure, when the digit model is less sure than ``unsure_digit`` what
     # digit it is: a "$" the symbol network half-recognises reads as an unsure 8 or
