@@ -229,6 +229,7 @@ FORM_LEFT_OUT = 8  # marks left out as no digits: likely a whole form's printed 
 PAIR_HEIGHT = 0.6  # each side of a cut through touching digits is this tall x the pair
 BLOB = 0.35  # marks whose mean thickness is this x their size are blots (a disc: 0.5)
 PIECE_SIZE = 0.25  # x height: a thick mark this big may be a piece of a fat-pen digit
+SMALL_PRINT = 0.7  # x a mark's height: a too-short neighbour this tall makes it small print
 DOT = 0.45  # x height: marks no bigger than this (and not digits) may be dots or commas
 
 
@@ -356,9 +357,31 @@ def _find_digit_marks(mask: np.ndarray, config: ReaderConfig, ink: np.ndarray | 
     short = [m for m in marks if m.h < tall]
     small = [m for m in loose + short if max(m.w, m.h) <= DOT * height]
     digits = [m for m in marks if m.h >= tall]
+    digits = [m for m in digits if not _in_small_print(m, short)]
     if len(digits) > config.max_candidates:
         raise _too_many(config)
     return labels, _same_pen(digits, labels, config), small, height
+
+
+def _in_small_print(mark: Mark, short: list[Mark]) -> bool:
+    """Is ``mark`` one letter of a line of small print whose other letters are too
+    short for digits (an "O" in "DOLLARS" printed under a big amount)? Then a mark
+    beside it on its level, nearly as tall, was left out as too short.
+
+    Measured: 1,400 held-out pages (seeds 5000, 7000, 7001 "$") read alike; of 60
+    whole checks printed in a font no network here saw (seed 1), 40 read as their
+    amount alone against 26 (the O of "DOLLARS" read as "0").
+
+    >>> o, l = Mark(0, 0, 9, 10, (1,), 40), Mark(10, 1, 14, 10, (2,), 30)
+    >>> _in_small_print(o, [l]), _in_small_print(o, [Mark(10, 8, 12, 10, (3,), 4)])
+    (True, False)
+    """
+    return any(
+        other.h >= SMALL_PRINT * mark.h
+        and min(mark.y1, other.y1) - max(mark.y0, other.y0) >= 0.5 * other.h
+        and max(other.x0 - mark.x1, mark.x0 - other.x1) <= 0.5 * mark.h
+        for other in short
+    )
 
 
 def _same_pen(marks: list[Mark], labels: np.ndarray, config: ReaderConfig) -> list[Mark]:

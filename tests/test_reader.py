@@ -622,6 +622,20 @@ def test_amount_box_of_a_whole_check_is_read_without_the_printed_words(rng, pool
         assert x <= a.box[0] and a.box[0] + a.box[2] <= x + w  # inside the amount box
 
 
+def test_small_print_under_a_big_amount_is_not_read(mnist, recognizer, monkeypatch):
+    """A check whose amount is written big, in a font no network here saw: the printed
+    words are too short for digits, all but their round letters (the O of "DOLLARS",
+    as tall as the cut-off). Those stand beside letters left out as too short, so
+    they are small print too, and the amount alone is read."""
+    import digits.reader
+
+    image, text, _ = check_form(np.random.default_rng(0), "$3804", mnist.x_test[:2000],
+                                mnist.y_test[:2000], font=None, digit_px=90, pen=None)
+    assert read_page(image, recognizer).text == text
+    monkeypatch.setattr(digits.reader, "_in_small_print", lambda mark, short: False)
+    assert read_page(image, recognizer).text.replace(" ", "") != text  # the Os as 0s
+
+
 def test_canvas_with_several_digits_is_read(pool, recognizer):
     """A transparent RGBA canvas with black strokes (the draw page) reads like paper."""
     images, labels = pool
