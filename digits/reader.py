@@ -156,6 +156,15 @@ class ReaderConfig:
     # against 3.
     word_rules: tuple[tuple[int, float], ...] = ((2, 0.25),)
     word_bar: float = 0.5
+    # Printed capitals are one height to the pixel; a hand's digits are not. Marks in
+    # a row, each no more than ``print_gap`` x its height from the last, whose tops
+    # and bottoms both match the last's within ``print_edge`` x their height (at
+    # least 1 px), are a printed line when for some (n, k) in ``print_rules`` there
+    # are at least n of them and k letters (``word_bar``): all are left out, short
+    # words ("TO", "OF") too, which no run's count catches. () turns it off.
+    print_edge: float = 0.04
+    print_gap: float = 2.0
+    print_rules: tuple[tuple[int, int], ...] = ((3, 2), (5, 1))
     # A mark left out as no digit that the digit model reads as a 0 (at least
     # ``zero_sure``) next to a kept digit, as close as a number's digits, on at
     # least ``zero_beside`` sides (0: never), is a 0: the symbol network takes a
@@ -776,7 +785,10 @@ def _without_symbols(found: list[_Found], height: float,
     # In a word, the symbol network's view counts even where the digit model is
     # sure: it reads a printed A as a 4 and a B as an 8 at 0.999.
     marks = [f.mark for f in found]
-    words = _in_words(marks, every >= config.word_bar, height, config)
+    letters = every >= config.word_bar
+    whole = np.array([not f.cut for f in found], bool)
+    words = (_in_words(marks, letters, height, config)
+             | _in_print(marks, letters & whole, height, config))
     digit &= ~words
     # A round mark in a number is a 0, not the letter O the symbol network saw.
     zero = np.array([f.probabilities.argmax() == 0 and f.probabilities[0] >= config.zero_sure
@@ -826,6 +838,48 @@ def _zeros_in_numbers(marks: list[Mark], digit: np.ndarray, zero: np.ndarray, he
                       k + 1 < len(line) and digit[index[line[k + 1]]]
                       and line[k + 1].x0 - mark.x1 <= gap)
             out[index[mark]] = sum(beside) >= config.zero_beside
+    return out
+
+
+def _in_print(marks: list[Mark], letter: np.ndarray, height: float,
+              config: ReaderConfig) -> np.ndarray:
+    """(N,) bool: which ``marks`` stand in a printed line (``config.print_rules``):
+    marks in a row of one height, to the pixel, enough of them ``letter``.
+
+    Examples
+    --------
+    "PAY TO": five capitals of one height, only A and Y taken for letters.
+
+    >>> caps = [Mark(x, 0, x + 8, 10, (i,), 40) for i, x in enumerate((0, 10, 20, 40, 50))]
+    >>> _in_print(caps, np.array([0, 1, 1, 0, 0], bool), 10, ReaderConfig()).tolist()
+    [True, True, True, True, True]
+
+    Handwritten digits end a few pixels apart; the same two doubtful marks leave them be.
+
+    >>> hand = [Mark(x, d, x + 8, 10 + d, (i,), 40)
+    ...         for i, (x, d) in enumerate(zip((0, 10, 20, 40, 50), (0, 2, -1, 1, -2)))]
+    >>> _in_print(hand, np.array([0, 1, 1, 0, 0], bool), 10, ReaderConfig()).tolist()
+    [False, False, False, False, False]
+    """
+    out = np.zeros(len(marks), bool)
+    if not config.print_rules or not letter.any():
+        return out
+    index = {mark: i for i, mark in enumerate(marks)}
+    for line in group_lines(marks, height):
+        chain = [line[0]]
+        for mark in [*line[1:], None]:
+            last = chain[-1]
+            if mark is not None:
+                edge = max(1.0, config.print_edge * min(mark.h, last.h))
+                if (abs(mark.y0 - last.y0) <= edge and abs(mark.y1 - last.y1) <= edge
+                        and mark.x0 - last.x1 <= config.print_gap * min(mark.h, last.h)):
+                    chain.append(mark)
+                    continue
+            run = [index[m] for m in chain]
+            n = int(letter[run[1:]].sum())  # as in a word, the first may be a sign ("$")
+            if any(len(run) >= least and n >= k for least, k in config.print_rules):
+                out[run] = True
+            chain = [mark]
     return out
 
 

@@ -587,8 +587,8 @@ def test_printed_words_the_symbol_network_half_catches_are_left_out_whole(rng, p
                                                                           recognizer):
     """On a whole check, the symbol network calls some of the bank name's letters no
     digit and the digit model reads the rest (I, S, T, B) as digits; the name is a
-    word all the same (ReaderConfig.word_rules) and none of it is read. The amount,
-    after its "$", stays."""
+    word all the same (ReaderConfig.word_rules; print_rules would catch it too) and
+    none of it is read. The amount, after its "$", stays."""
     image, text, (_, _, _, h) = check_form(rng, "$3804", *pool, digit_px=40, pen=3)
     top = 60 * h / 70  # px: check_form prints the bank's name above this (form units)
 
@@ -596,8 +596,8 @@ def test_printed_words_the_symbol_network_half_catches_are_left_out_whole(rng, p
         return [d for d in reading.digits if d.box[1] + d.box[3] / 2 < top]
 
     words_left_out = read_page(image, recognizer)
-    as_digits = read_page(image, recognizer, ReaderConfig(word_rules=()))
-    assert len(name_digits(as_digits)) >= 8  # "FIRST NATIONAL BANK" without the rule
+    as_digits = read_page(image, recognizer, ReaderConfig(word_rules=(), print_rules=()))
+    assert len(name_digits(as_digits)) >= 8  # "FIRST NATIONAL BANK" without the rules
     assert name_digits(words_left_out) == []
     assert text in words_left_out.text.split()
 
@@ -606,11 +606,12 @@ def test_amount_box_of_a_whole_check_is_read_without_the_printed_words(rng, pool
     """Read whole, a check gives its amount alone: its smaller printed words ("DOLLARS")
     are words by the letters the symbol network finds likelier than digits (at
     ReaderConfig.word_bar), touching letters cut apart included; counting only the
-    letters it is sure of, they came out as digits. Its amount box, read as a part,
+    letters it is sure of (and without the printed-line rule, which finds the few sure
+    ones enough), they came out as digits. Its amount box, read as a part,
     gives the amount too, with boxes in the whole check's pixels."""
     image, text, (x, y, w, h) = check_form(rng, "$3804", *pool, digit_px=40, pen=3)
     assert read_page(image, recognizer).text == text
-    sure_letters = read_page(image, recognizer, ReaderConfig(word_bar=0.97))
+    sure_letters = read_page(image, recognizer, ReaderConfig(word_bar=0.97, print_rules=()))
     assert len(sure_letters.text.replace(" ", "")) > len(text)
     m = h // 4  # the part as a person would pick it: the box and a margin around it
     part = (x - m, y - m, w + 2 * m, h + 2 * m)
@@ -634,6 +635,19 @@ def test_small_print_under_a_big_amount_is_not_read(mnist, recognizer, monkeypat
     assert read_page(image, recognizer).text == text
     monkeypatch.setattr(digits.reader, "_in_small_print", lambda mark, short: False)
     assert read_page(image, recognizer).text.replace(" ", "") != text  # the Os as 0s
+
+
+def test_a_printed_line_is_left_out_whole(mnist, recognizer):
+    """A check printed in a font no network here saw: in "PAY TO THE" the symbol network
+    takes only a letter or two for letters, and "TO" is too short a run for the word
+    rule. Printed capitals are one height to the pixel, so the line goes whole
+    (ReaderConfig.print_rules); without that rule its letters are read as digits."""
+    image, text, _ = check_form(np.random.default_rng(5), "$3804", mnist.x_test[:2000],
+                                mnist.y_test[:2000], font=None, digit_px=40, pen=None)
+    assert read_page(image, recognizer).text == text
+    unprinted = read_page(image, recognizer, ReaderConfig(print_rules=()))
+    assert unprinted.text.replace(" ", "") != text
+    assert unprinted.text.endswith(text)  # the amount itself is read either way
 
 
 def test_canvas_with_several_digits_is_read(pool, recognizer):
