@@ -776,7 +776,8 @@ def _without_symbols(found: list[_Found], height: float,
     Words (``config.word_rules``) are left out whole; there the halves count too.
     """
     every = _not_digit_probability(found)  # (N,)
-    p = np.where([not f.cut for f in found], every, 0.0)
+    whole = np.array([not f.cut for f in found], bool)
+    p = np.where(whole, every, 0.0)
     # A digit the model is sure of stays (``config.sure_digit``). Only here: asked
     # whether a wide mark is no digit whole (to cut it), the model's sureness says
     # little, since it reads two squeezed digits as one, confidently.
@@ -786,7 +787,6 @@ def _without_symbols(found: list[_Found], height: float,
     # sure: it reads a printed A as a 4 and a B as an 8 at 0.999.
     marks = [f.mark for f in found]
     letters = every >= config.word_bar
-    whole = np.array([not f.cut for f in found], bool)
     words = (_in_words(marks, letters, height, config)
              | _in_print(marks, letters & whole, height, config))
     digit &= ~words

@@ -482,9 +482,10 @@ def check_form(rng: np.random.Generator, amount: str, images: np.ndarray, labels
     cv2.rectangle(form, (x0 - thick, y0 - thick), (x0 + pw + thick, y0 + ph + thick), grey, thick)
     if font is None:
         form = _printed_words(form, u, grey)
-    for words, x, y, size in CHECK_WORDS if font is not None else ():
-        cv2.putText(form, words, (round(x * u), round(y * u)), font,
-                    size * u, grey, max(1, round((2 if size > 0.6 else 1) * u)), cv2.LINE_AA)
+    else:
+        for words, x, y, size in CHECK_WORDS:
+            cv2.putText(form, words, (round(x * u), round(y * u)), font,
+                        size * u, grey, max(1, round((2 if size > 0.6 else 1) * u)), cv2.LINE_AA)
     for x, y, end in CHECK_LINES:
         cv2.line(form, (round(x * u), round(y * u)), (round(end * u), round(y * u)), grey, thick)
     return form, text, (x0, y0, pw, ph)

@@ -79,6 +79,11 @@ def sklearn_paper_set(n: int | None, seed: int = 103) -> LabelledSet:
                        "paper photos, like the paper set")
 
 
+def _random_number(rng: np.random.Generator, length: int) -> str:
+    """``length`` random digits, the first not 0."""
+    return str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, length - 1))
+
+
 def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
                  prefix: str = "", details: bool = False, squared: bool = False) -> list:
     """``n`` check/note pages, each holding one 3-6 digit number: [(RGB image, text)].
@@ -102,7 +107,7 @@ def number_pages(x_test, y_test, n: int, lengths=(3, 4, 5, 6), seed: int = 104,
     pages = []
     for i in range(n):
         length = int(rng.choice(lengths))
-        number = str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, length - 1))
+        number = _random_number(rng, length)
         mnist = i % 2 == 0
         images, labels = (x_test, y_test) if mnist else (sk_digits, sk_labels)
         how = {"ruled": bool(rng.random() < 0.3), "frame": bool(rng.random() < 0.2),
@@ -181,7 +186,7 @@ def check_forms(x_test, y_test, n: int, seed: int = 112) -> list:
     out = []
     for i in range(n):
         length = int(rng.integers(2, 7))
-        amount = str(rng.integers(1, 10)) + "".join(str(d) for d in rng.integers(0, 10, length - 1))
+        amount = _random_number(rng, length)
         mnist = i % 2 == 0
         images, labels = (x_test, y_test) if mnist else (sk_digits, sk_labels)
         image, text, _ = synth.check_form(rng, "$" + amount, images, labels,
